@@ -197,13 +197,13 @@ func (s *Selector) Close() error {
 // and signals it. The token is irrelevant, since a wait that ends on a closed
 // selector reports ErrClosed and no events.
 func (s *Selector) wakeForClose() {
-	fd, err := NewEventFd()
+	fd, err := newEventFd()
 	if err != nil {
 		return
 	}
 	s.closeWake = fd
 	if s.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN|unix.EPOLLET, 0) == nil {
-		_ = SignalEventFd(fd)
+		_ = signalEventFd(fd)
 	}
 }
 

@@ -9,17 +9,61 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// NewEventFd returns a non-blocking, close-on-exec eventfd: the primitive
-// behind the Waker. Registered edge-triggered, every write to it is a new
-// readable edge, so it never needs reading except when its counter is full.
-func NewEventFd() (int, error) {
+// EventFd is the primitive behind the Waker: a non-blocking, close-on-exec
+// eventfd. Registered edge-triggered, every write to it is a new readable
+// edge, so it never needs reading except when its counter is full. Signal and
+// Close are safe to call concurrently: a Signal never writes to a descriptor
+// number that Close has released.
+type EventFd struct {
+	fd  int
+	ref fdRef
+}
+
+// NewEventFd creates an eventfd.
+func NewEventFd() (*EventFd, error) {
+	fd, err := newEventFd()
+	if err != nil {
+		return nil, err
+	}
+	return &EventFd{fd: fd}, nil
+}
+
+// Fd returns the descriptor.
+func (e *EventFd) Fd() int { return e.fd }
+
+// Signal adds one to the counter; ErrClosed after Close.
+func (e *EventFd) Signal() error {
+	if !e.ref.acquire() {
+		return ErrClosed
+	}
+	err := signalEventFd(e.fd)
+	if e.ref.release() {
+		unix.Close(e.fd)
+	}
+	return err
+}
+
+// Close releases the descriptor once no Signal is using it. A second Close
+// returns ErrClosed.
+func (e *EventFd) Close() error {
+	first, destroy := e.ref.close()
+	if !first {
+		return ErrClosed
+	}
+	if destroy {
+		return unix.Close(e.fd)
+	}
+	return nil
+}
+
+func newEventFd() (int, error) {
 	return unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 }
 
-// SignalEventFd adds one to the eventfd counter. The write cannot block (the
+// signalEventFd adds one to the counter. The write cannot block (the
 // descriptor is non-blocking), so it is a raw syscall. When the counter is
 // full (after 2^64-2 signals) it is reset and the write repeated, as mio does.
-func SignalEventFd(fd int) error {
+func signalEventFd(fd int) error {
 	one := uint64(1)
 	for {
 		_, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&one)), 8)

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package mio
+
+import "errors"
+
+// ErrWouldBlock is what every non-blocking call returns instead of blocking.
+var ErrWouldBlock = errors.New("mio: operation would block")

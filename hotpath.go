@@ -1,0 +1,66 @@
+//go:build linux && (amd64 || arm64) && !purego
+
+package mio
+
+import "unsafe"
+
+// The hot path, declared once. The bodies are generated assembly
+// (poll_amd64.s, poll_arm64.s; their generators are in asm/) and each has a
+// portable twin in poll_generic.go that the tests hold it to.
+//
+// Safety rule: a raw syscall keeps the goroutine's P and is invisible to the
+// scheduler and the garbage collector, so a raw call is only ever made where
+// it cannot block: a wait with a zero timeout, or I/O on a non-blocking
+// descriptor. A wait that may block goes through epollWaitDecodeBlocking,
+// which brackets the same trampoline with entersyscall/exitsyscall. A raw
+// blocking epoll_pwait would hold the P and stall every stop-the-world, and
+// with it the garbage collector, for as long as it sleeps.
+
+// epollWait is epoll_pwait(epfd, events, maxevents, msec, NULL) as a raw
+// syscall: it returns the count, or -1 and the errno. Raw: msec must be 0.
+//
+//go:noescape
+func epollWait(epfd int, events unsafe.Pointer, maxevents int, msec int) (n int, errno uintptr)
+
+// epollWaitDecode waits like epollWait with the kernel writing its records
+// into the tail of the maxevents slots at slots, then decodes them in place
+// into slots[0:n]. On failure n is 0. Raw: msec must be 0.
+//
+//go:noescape
+func epollWaitDecode(epfd int, slots *Event, maxevents int, msec int) (n int, errno uintptr)
+
+// decodeEpoll decodes n epoll_event records at src into the events at dst.
+//
+//go:noescape
+func decodeEpoll(dst *Event, src unsafe.Pointer, n int)
+
+//go:linkname entersyscall runtime.entersyscall
+func entersyscall()
+
+//go:linkname exitsyscall runtime.exitsyscall
+func exitsyscall()
+
+// epollWaitDecodeBlocking is epollWaitDecode for a wait that may block: the
+// runtime is told that the thread is in a syscall, so it hands the P to other
+// goroutines and the garbage collector does not wait for this one.
+//
+//go:nosplit
+func epollWaitDecodeBlocking(epfd int, slots *Event, maxevents int, msec int) (n int, errno uintptr) {
+	entersyscall()
+	n, errno = epollWaitDecode(epfd, slots, maxevents, msec)
+	exitsyscall()
+	return
+}
+
+// epollWaitBlocking is epollWait for a wait that may block.
+//
+//go:nosplit
+func epollWaitBlocking(epfd int, events unsafe.Pointer, maxevents int, msec int) (n int, errno uintptr) {
+	entersyscall()
+	n, errno = epollWait(epfd, events, maxevents, msec)
+	exitsyscall()
+	return
+}
+
+// hotpathGenerated reports whether the generated assembly is in use.
+const hotpathGenerated = true

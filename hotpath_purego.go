@@ -1,0 +1,28 @@
+//go:build linux && (purego || !(amd64 || arm64))
+
+package mio
+
+import "unsafe"
+
+// Without generated assembly (the purego tag, or an architecture it does not
+// cover) the hot path is the portable twin. See hotpath.go for the contract.
+
+func epollWait(epfd int, events unsafe.Pointer, maxevents int, msec int) (int, uintptr) {
+	return epollWaitGeneric(epfd, events, maxevents, msec)
+}
+
+func epollWaitDecode(epfd int, slots *Event, maxevents int, msec int) (int, uintptr) {
+	return epollWaitDecodeGeneric(epfd, slots, maxevents, msec)
+}
+
+func decodeEpoll(dst *Event, src unsafe.Pointer, n int) { decodeEpollGeneric(dst, src, n) }
+
+func epollWaitDecodeBlocking(epfd int, slots *Event, maxevents int, msec int) (int, uintptr) {
+	return epollWaitDecodeBlockingGeneric(epfd, slots, maxevents, msec)
+}
+
+func epollWaitBlocking(epfd int, events unsafe.Pointer, maxevents int, msec int) (int, uintptr) {
+	return epollWaitBlockingGeneric(epfd, events, maxevents, msec)
+}
+
+const hotpathGenerated = false

@@ -1,0 +1,100 @@
+// Package mio is a readiness poller: register sockets and other descriptors
+// with a Poll, wait for them to become ready, and get the events in a
+// fixed-capacity ring, without cgo and without an allocation on the hot path.
+// It follows Rust's mio: edge-triggered only, tokens chosen by the user,
+// spurious events allowed and missed ones a bug, and registry calls safe
+// from any goroutine, also while another goroutine is inside Poll.
+//
+// The wait and the decoding of the kernel's records are generated assembly
+// on linux/amd64 and linux/arm64 (portable Go elsewhere and with the purego
+// build tag). Non-blocking sockets are in the subpackage net.
+package mio
+
+import (
+	"time"
+
+	"github.com/gomio/mio/selector"
+)
+
+// Poll waits for readiness of the sources registered with its Registry.
+// Poll itself is for one goroutine at a time; its Registry is for any number.
+type Poll struct {
+	sel      *selector.Selector
+	registry Registry
+	hasWaker waker
+}
+
+// New creates a Poll over a close-on-exec epoll instance. On a target
+// without a selector it returns an error matching errors.ErrUnsupported.
+func New() (*Poll, error) {
+	sel, err := selector.New()
+	if err != nil {
+		return nil, err
+	}
+	p := &Poll{sel: sel}
+	p.registry.poll = p
+	return p, nil
+}
+
+// Registry returns the registry of this Poll, safe to use from any
+// goroutine, also while another goroutine is inside Poll.
+func (p *Poll) Registry() *Registry {
+	if p == nil {
+		return nil
+	}
+	return &p.registry
+}
+
+// Poll appends readiness events to ev, at most ev.Cap()-ev.Len() of them; it
+// never overwrites an event that ev still holds.
+//
+//   - timeout < 0 blocks until at least one event is ready;
+//   - timeout == 0 returns at once, making one non-blocking check;
+//   - timeout > 0 waits up to timeout, rounded up to the millisecond.
+//
+// It does not block while ev already holds events. A wait interrupted by a
+// signal (EINTR) is resumed with the time that is left and never reported.
+// A nil ring or one of capacity 0 gives ErrNoCapacity, a full ring
+// ErrEventsFull, a closed Poll ErrClosed; none of them blocks. If Close is
+// called while a goroutine is inside Poll, that Poll returns ErrClosed.
+func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
+	if p == nil || p.sel == nil {
+		return ErrNilRegistry
+	}
+	if ev == nil {
+		return ErrNoCapacity
+	}
+	free := ev.Free()
+	if len(free) == 0 {
+		if ev.Cap() == 0 {
+			return ErrNoCapacity
+		}
+		return ErrEventsFull
+	}
+	if !ev.IsEmpty() {
+		timeout = 0
+	}
+	if !p.sel.Acquire() {
+		return ErrClosed
+	}
+	n, err := p.wait(free, timeout)
+	closed := p.sel.IsClosed()
+	p.sel.Release()
+	if closed {
+		return ErrClosed
+	}
+	if err != nil {
+		return err
+	}
+	return ev.Commit(n)
+}
+
+// Close closes the Poll. It is idempotent. A goroutine blocked in Poll is
+// woken and returns ErrClosed; registry calls return ErrClosed from now on.
+// Sources stay open: they belong to the user.
+func (p *Poll) Close() error {
+	if p == nil || p.sel == nil {
+		return nil
+	}
+	return p.sel.Close()
+}

@@ -1,0 +1,74 @@
+package mio
+
+// Registry registers sources with a Poll. Its methods are safe to call from
+// any goroutine, also while another goroutine is inside Poll.
+type Registry struct {
+	poll *Poll
+}
+
+// Register adds s with token t and interest i, edge-triggered: an event
+// comes when readiness arrives, and the next one only after the source has
+// been drained (read or written until ErrWouldBlock). Registering a source
+// that is already registered, with this Poll or another, gives an error
+// matching ErrAlreadyRegistered.
+func (r *Registry) Register(s Source, t Token, i Interest) error {
+	if err := r.check(s, i); err != nil {
+		return err
+	}
+	return s.Register(r, t, i)
+}
+
+// Reregister replaces the token and interest of a registered source; for a
+// source this Poll does not hold it gives an error matching ErrNotRegistered.
+func (r *Registry) Reregister(s Source, t Token, i Interest) error {
+	if err := r.check(s, i); err != nil {
+		return err
+	}
+	return s.Reregister(r, t, i)
+}
+
+// Deregister removes s. Once it returns, no wait that starts afterwards
+// reports an event for s (events already in a ring stay there). For a source
+// this Poll does not hold it gives an error matching ErrNotRegistered.
+func (r *Registry) Deregister(s Source) error {
+	if err := r.check(s, Readable); err != nil {
+		return err
+	}
+	return s.Deregister(r)
+}
+
+func (r *Registry) check(s Source, i Interest) error {
+	if r == nil || r.poll == nil || r.poll.sel == nil {
+		return ErrNilRegistry
+	}
+	if s == nil {
+		return ErrNilSource
+	}
+	if !i.Valid() {
+		return ErrInvalidInterest
+	}
+	return nil
+}
+
+// registerFd and its siblings are what SourceFd (and through it every
+// socket type) uses: the selector keyed by descriptor.
+func (r *Registry) registerFd(fd int, t Token, i Interest) error {
+	if r == nil || r.poll == nil || r.poll.sel == nil {
+		return ErrNilRegistry
+	}
+	return r.poll.sel.Register(fd, t, i)
+}
+
+func (r *Registry) reregisterFd(fd int, t Token, i Interest) error {
+	if r == nil || r.poll == nil || r.poll.sel == nil {
+		return ErrNilRegistry
+	}
+	return r.poll.sel.Reregister(fd, t, i)
+}
+
+func (r *Registry) deregisterFd(fd int) error {
+	if r == nil || r.poll == nil || r.poll.sel == nil {
+		return ErrNilRegistry
+	}
+	return r.poll.sel.Deregister(fd)
+}

@@ -1,0 +1,63 @@
+//go:build !linux
+
+package selector
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+
+	"github.com/gomio/mio/events"
+)
+
+// errUnsupported is what every call returns on a target without a selector
+// yet: it matches errors.ErrUnsupported.
+var errUnsupported = fmt.Errorf("mio: no selector for %s/%s yet: %w", runtime.GOOS, runtime.GOARCH, errors.ErrUnsupported)
+
+// Selector is the placeholder on targets without a mechanism: it compiles
+// everywhere and fails clearly at run time.
+type Selector struct{}
+
+// New returns an error matching errors.ErrUnsupported.
+func New() (*Selector, error) { return nil, errUnsupported }
+
+// Fd returns -1.
+func (s *Selector) Fd() int { return -1 }
+
+// Acquire returns false.
+func (s *Selector) Acquire() bool { return false }
+
+// Release does nothing.
+func (s *Selector) Release() {}
+
+// IsClosed returns true.
+func (s *Selector) IsClosed() bool { return true }
+
+// Register returns an error matching errors.ErrUnsupported.
+func (s *Selector) Register(fd int, t events.Token, i events.Interest) error { return errUnsupported }
+
+// Reregister returns an error matching errors.ErrUnsupported.
+func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
+	return errUnsupported
+}
+
+// Deregister returns an error matching errors.ErrUnsupported.
+func (s *Selector) Deregister(fd int) error { return errUnsupported }
+
+// Close does nothing.
+func (s *Selector) Close() error { return nil }
+
+// EventFd is the placeholder waker primitive.
+type EventFd struct{}
+
+// NewEventFd returns an error matching errors.ErrUnsupported.
+func NewEventFd() (*EventFd, error) { return nil, errUnsupported }
+
+// Fd returns -1.
+func (e *EventFd) Fd() int { return -1 }
+
+// Signal returns an error matching errors.ErrUnsupported.
+func (e *EventFd) Signal() error { return errUnsupported }
+
+// Close returns nil.
+func (e *EventFd) Close() error { return nil }

@@ -1,0 +1,63 @@
+package mio
+
+import (
+	"sync/atomic"
+
+	"github.com/gomio/mio/selector"
+)
+
+// waker records whether a Poll has a Waker: mio allows one per Poll.
+type waker = atomic.Bool
+
+// Waker wakes a Poll from any goroutine: Wake makes the Poll report a
+// readable event with the Waker's token. Wakes that happen before the Poll
+// looks coalesce into at least one event.
+type Waker struct {
+	efd  *selector.EventFd
+	poll *Poll
+	once atomic.Bool
+}
+
+// NewWaker creates the Waker of the Poll behind r, reporting token t. A Poll
+// has at most one Waker at a time; a second gives ErrWakerExists.
+func NewWaker(r *Registry, t Token) (*Waker, error) {
+	if r == nil || r.poll == nil || r.poll.sel == nil {
+		return nil, ErrNilRegistry
+	}
+	p := r.poll
+	if !p.hasWaker.CompareAndSwap(false, true) {
+		return nil, ErrWakerExists
+	}
+	efd, err := selector.NewEventFd()
+	if err != nil {
+		p.hasWaker.Store(false)
+		return nil, err
+	}
+	if err := p.sel.Register(efd.Fd(), t, Readable); err != nil {
+		efd.Close()
+		p.hasWaker.Store(false)
+		return nil, err
+	}
+	return &Waker{efd: efd, poll: p}, nil
+}
+
+// Wake wakes the Poll. It does not block and does not allocate; after Close
+// it returns ErrClosed.
+func (w *Waker) Wake() error {
+	if w == nil || w.efd == nil {
+		return ErrClosed
+	}
+	return w.efd.Signal()
+}
+
+// Close deregisters and closes the Waker; the Poll may then get a new one.
+// A second Close returns ErrClosed.
+func (w *Waker) Close() error {
+	if w == nil || w.efd == nil || !w.once.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	_ = w.poll.sel.Deregister(w.efd.Fd()) // the Poll may be closed already
+	err := w.efd.Close()
+	w.poll.hasWaker.Store(false)
+	return err
+}
