@@ -1,0 +1,181 @@
+//go:build linux
+
+package mio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The generated hot path against its portable twin, on arbitrary input. Under
+// the purego tag both sides are the twin and the tests only check the twin's
+// own invariants.
+
+// decodeBoth decodes the records in raw with the assembly and with the twin,
+// both out of place and in place (records at the tail of the slots, as the
+// wait lays them out), and returns the four results.
+func decodeBoth(raw []byte) (asm, twin, asmInPlace, twinInPlace []Event) {
+	n := len(raw) / epollRecordSize
+	raw = raw[:n*epollRecordSize]
+	src := make([]byte, len(raw)+1) // never empty, so &src[0] is valid
+	copy(src, raw)
+	asm = make([]Event, n+1)
+	twin = make([]Event, n+1)
+	decodeEpoll(&asm[0], unsafe.Pointer(&src[0]), n)
+	decodeEpollGeneric(&twin[0], unsafe.Pointer(&src[0]), n)
+
+	inPlace := func(decode func(*Event, unsafe.Pointer, int)) []Event {
+		slots := make([]Event, n+1)
+		tail := epollTail(&slots[0], n)
+		copy(unsafe.Slice((*byte)(tail), len(raw)), raw)
+		decode(&slots[0], tail, n)
+		return slots
+	}
+	return asm[:n], twin[:n], inPlace(decodeEpoll)[:n], inPlace(decodeEpollGeneric)[:n]
+}
+
+func checkDecode(t *testing.T, raw []byte) {
+	asm, twin, asmIn, twinIn := decodeBoth(raw)
+	for i := range twin {
+		off := i * epollRecordSize
+		bits := binary.LittleEndian.Uint32(raw[off:])
+		token := binary.LittleEndian.Uint64(raw[off+epollDataOffset:])
+		if uint64(twin[i].Token()) != token || twin[i].Raw() != bits {
+			t.Fatalf("twin record %d: %v, want token %d raw %#x", i, twin[i], token, bits)
+		}
+		if asm[i] != twin[i] || asmIn[i] != twin[i] || twinIn[i] != twin[i] {
+			t.Fatalf("record %d (%x): asm %v, in place %v / %v, twin %v", i, raw[off:off+epollRecordSize], asm[i], asmIn[i], twinIn[i], twin[i])
+		}
+	}
+}
+
+func TestDecodeEpollMatchesTwin(t *testing.T) {
+	if !hotpathGenerated {
+		t.Log("purego build: the assembly is not compiled in; checking the twin alone")
+	}
+	// Every combination of the bits that matter, with tokens at the edges.
+	var raw []byte
+	tokens := []uint64{0, 1, 1 << 63, ^uint64(0), 0x0123456789abcdef}
+	for k := range 64 {
+		bits := uint32(k&0x1f) | uint32(k&0x20)<<8
+		for _, extra := range []uint32{0, 0x40 | 0x80000000, ^uint32(0)} {
+			rec := make([]byte, epollRecordSize)
+			binary.LittleEndian.PutUint32(rec, bits|extra)
+			binary.LittleEndian.PutUint64(rec[epollDataOffset:], tokens[k%len(tokens)])
+			raw = append(raw, rec...)
+		}
+	}
+	checkDecode(t, raw)
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 1023, 1024} {
+		buf := make([]byte, n*epollRecordSize)
+		for i := range buf {
+			buf[i] = byte(r.Uint32())
+		}
+		checkDecode(t, buf)
+	}
+}
+
+func FuzzDecodeEpoll(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(bytes.Repeat([]byte{0xff}, 3*epollRecordSize))
+	f.Add([]byte{0x19, 0x20, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	f.Fuzz(func(t *testing.T, raw []byte) { checkDecode(t, raw) })
+}
+
+// A level-triggered epoll reports the same state on every wait, so the
+// generated wait and the twin can be compared on real kernel records.
+func TestEpollWaitDecodeMatchesTwin(t *testing.T) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(epfd)
+	add := func(fd int, bits uint32, token uint64) {
+		ev := unix.EpollEvent{Events: bits}
+		*(*uint64)(unsafe.Pointer(&ev.Fd)) = token
+		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fds []int
+	defer func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	}()
+	pair := func() (int, int) {
+		p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fds = append(fds, p[0], p[1])
+		return p[0], p[1]
+	}
+	all := uint32(unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLPRI)
+	a, b := pair() // readable and writable
+	unix.Write(b, []byte("x"))
+	add(a, all, 1)
+	c, d := pair() // peer shut down writing: read-closed
+	unix.Shutdown(d, unix.SHUT_WR)
+	add(c, all, ^uint64(0))
+	e, f := pair() // peer closed: hang-up
+	unix.Close(f)
+	fds = fds[:len(fds)-1]
+	add(e, all, 0)
+	g, _ := pair() // writable only
+	add(g, unix.EPOLLOUT, 1<<40)
+
+	// Level-triggered epoll rotates its ready list, so a short wait may
+	// report any of the four: compare against the whole set.
+	want := map[Token]Event{}
+	full := make([]Event, 8)
+	if n, e := epollWaitDecodeGeneric(epfd, &full[0], 8, 0); n != 4 || e != 0 {
+		t.Fatalf("twin: (%d, %d), want 4 events", n, e)
+	}
+	for _, ev := range full[:4] {
+		want[ev.Token()] = ev
+	}
+	flags := func(tok Token) string {
+		e := want[tok]
+		return fmtBool(e.IsReadable(), "r") + fmtBool(e.IsWritable(), "w") + fmtBool(e.IsReadClosed(), "R") + fmtBool(e.IsWriteClosed(), "W") + fmtBool(e.IsError(), "E")
+	}
+	for tok, f := range map[Token]string{1: "rw---", ^Token(0): "rwR--", 0: "rwRW-", 1 << 40: "-w---"} {
+		if got := flags(tok); got != f {
+			t.Errorf("token %d: flags %s, want %s (%v)", tok, got, f, want[tok])
+		}
+	}
+	for _, max := range []int{1, 2, 3, 4, 8} {
+		for _, wait := range []func(int, *Event, int, int) (int, uintptr){epollWaitDecode, epollWaitDecodeGeneric} {
+			slots := make([]Event, max)
+			n, e := wait(epfd, &slots[0], max, 0)
+			if n != min(max, 4) || e != 0 {
+				t.Fatalf("max %d: (%d, %d)", max, n, e)
+			}
+			for _, ev := range slots[:n] {
+				if w, ok := want[ev.Token()]; !ok || w != ev {
+					t.Fatalf("max %d: got %v, want %v", max, ev, w)
+				}
+			}
+		}
+	}
+	// A bad descriptor fails the same way.
+	slots := make([]Event, 2)
+	n1, e1 := epollWaitDecode(-1, &slots[0], 2, 0)
+	n2, e2 := epollWaitDecodeGeneric(-1, &slots[0], 2, 0)
+	if n1 != 0 || n2 != 0 || e1 != uintptr(unix.EBADF) || e2 != e1 {
+		t.Fatalf("bad fd: asm (%d, %d), twin (%d, %d)", n1, e1, n2, e2)
+	}
+}
+
+func fmtBool(b bool, s string) string {
+	if b {
+		return s
+	}
+	return "-"
+}

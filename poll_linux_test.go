@@ -1,0 +1,319 @@
+//go:build linux
+
+package mio_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gomio/mio"
+	"golang.org/x/sys/unix"
+)
+
+func TestEdgeTriggeredRearmsOnlyOnNewReadiness(t *testing.T) {
+	p := newPoll(t)
+	a, b := socketPair(t)
+	register(t, p, a, 7, mio.Readable)
+	ev := mio.NewEvents(8)
+
+	if got := pollAll(t, p, ev, 0); len(got) != 0 {
+		t.Fatalf("events before any data: %v", got)
+	}
+	unix.Write(b, []byte("hello"))
+	e := expectEvent(t, p, ev, 7)
+	if !e.IsReadable() || e.IsWritable() {
+		t.Fatalf("want readable only, got %v", e)
+	}
+	// Data is still unread: level-triggered would report it again, edge-
+	// triggered must not.
+	if got := pollAll(t, p, ev, 20*time.Millisecond); len(got) != 0 {
+		t.Fatalf("edge reported twice without new data: %v", got)
+	}
+	if n := drain(t, a); n != 5 {
+		t.Fatalf("drained %d bytes, want 5", n)
+	}
+	unix.Write(b, []byte("again"))
+	expectEvent(t, p, ev, 7)
+}
+
+func TestRegisterDuringBlockingPollIsSeen(t *testing.T) {
+	p := newPoll(t)
+	ev := mio.NewEvents(8)
+	done := make(chan []mio.Event)
+	go func() {
+		var got []mio.Event
+		if err := p.Poll(ev, 10*time.Second); err == nil {
+			for e := range ev.Drain() {
+				got = append(got, e)
+			}
+		}
+		done <- got
+	}()
+	time.Sleep(50 * time.Millisecond) // let the poller block first
+	register(t, p, eventFd(t, true), 42, mio.Readable)
+	got := <-done
+	if len(got) != 1 || got[0].Token() != 42 || !got[0].IsReadable() {
+		t.Fatalf("got %v, want one readable event for token 42", got)
+	}
+}
+
+func TestDeregisteredTokenNeverReturns(t *testing.T) {
+	p := newPoll(t)
+	a, b := socketPair(t)
+	register(t, p, a, 1, mio.Readable|mio.Writable)
+	s := mio.SourceFd(a)
+	if err := p.Registry().Deregister(&s); err != nil {
+		t.Fatal(err)
+	}
+	unix.Write(b, []byte("x"))
+	other := eventFd(t, true)
+	register(t, p, other, 2, mio.Readable)
+	ev := mio.NewEvents(8)
+	for range 3 {
+		for _, e := range pollAll(t, p, ev, 20*time.Millisecond) {
+			if e.Token() == 1 {
+				t.Fatalf("event for a deregistered token: %v", e)
+			}
+		}
+	}
+	if err := p.Registry().Deregister(&s); !errors.Is(err, mio.ErrNotRegistered) {
+		t.Fatalf("second deregister: %v, want ErrNotRegistered", err)
+	}
+}
+
+func TestDoubleRegister(t *testing.T) {
+	p, q := newPoll(t), newPoll(t)
+	fd := eventFd(t, false)
+	register(t, p, fd, 1, mio.Readable)
+	s := mio.SourceFd(fd)
+	if err := p.Registry().Register(&s, 2, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
+		t.Fatalf("same poll: %v, want ErrAlreadyRegistered", err)
+	}
+	if err := q.Registry().Register(&s, 3, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
+		t.Fatalf("second poll: %v, want ErrAlreadyRegistered", err)
+	}
+	if err := p.Registry().Deregister(&s); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Registry().Register(&s, 3, mio.Readable); err != nil {
+		t.Fatalf("after deregister: %v", err)
+	}
+}
+
+// A descriptor closed without deregistering leaves epoll, and its number is
+// reused: registering the new descriptor elsewhere must succeed.
+func TestRegisterReusedDescriptorNumber(t *testing.T) {
+	p, q := newPoll(t), newPoll(t)
+	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, p, fd, 1, mio.Readable)
+	unix.Close(fd)
+	fd2, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd2)
+	if fd2 != fd {
+		t.Skipf("the OS did not reuse descriptor %d (got %d)", fd, fd2)
+	}
+	register(t, q, fd2, 2, mio.Readable)
+	signalFd(t, fd2)
+	ev := mio.NewEvents(4)
+	if e := expectEvent(t, q, ev, 2); !e.IsReadable() {
+		t.Fatalf("got %v", e)
+	}
+	if got := pollAll(t, p, ev, 0); len(got) != 0 {
+		t.Fatalf("stale poll reported %v", got)
+	}
+}
+
+func TestReregisterChangesTokenAndInterest(t *testing.T) {
+	p := newPoll(t)
+	a, _ := socketPair(t)
+	register(t, p, a, 1, mio.Readable)
+	ev := mio.NewEvents(8)
+	if got := pollAll(t, p, ev, 20*time.Millisecond); len(got) != 0 {
+		t.Fatalf("readable-only registration of an idle socket reported %v", got)
+	}
+	s := mio.SourceFd(a)
+	if err := p.Registry().Reregister(&s, 2, mio.Writable); err != nil {
+		t.Fatal(err)
+	}
+	e := expectEvent(t, p, ev, 2)
+	if !e.IsWritable() || e.IsReadable() {
+		t.Fatalf("got %v, want writable only", e)
+	}
+	unreg := mio.SourceFd(eventFd(t, false))
+	if err := p.Registry().Reregister(&unreg, 1, mio.Readable); !errors.Is(err, mio.ErrNotRegistered) {
+		t.Fatalf("reregister of unregistered: %v", err)
+	}
+}
+
+func TestRingNeverOverwritesAndDrainKeepsRest(t *testing.T) {
+	p := newPoll(t)
+	const sources = 10
+	for i := range sources {
+		register(t, p, eventFd(t, true), mio.Token(100+i), mio.Readable)
+	}
+	ev := mio.NewEvents(4)
+	if err := p.Poll(ev, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Len() != 4 {
+		t.Fatalf("len %d after first poll, want 4", ev.Len())
+	}
+	if err := p.Poll(ev, -1); !errors.Is(err, mio.ErrEventsFull) {
+		t.Fatalf("poll on a full ring: %v, want ErrEventsFull", err)
+	}
+	seen := map[mio.Token]int{}
+	// Consume one through Drain, breaking early: the other three stay.
+	for e := range ev.Drain() {
+		seen[e.Token()]++
+		break
+	}
+	if ev.Len() != 3 {
+		t.Fatalf("len %d after breaking out of Drain, want 3", ev.Len())
+	}
+	for len(seen) < sources {
+		if err := p.Poll(ev, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		if ev.IsEmpty() {
+			t.Fatalf("ran out of events with %d of %d seen", len(seen), sources)
+		}
+		e, _ := ev.Pop()
+		seen[e.Token()]++
+	}
+	for len(seen) >= sources && !ev.IsEmpty() {
+		e, _ := ev.Pop()
+		seen[e.Token()]++
+	}
+	for tok, n := range seen {
+		if n != 1 || tok < 100 || tok >= 100+sources {
+			t.Fatalf("token %d seen %d times", tok, n)
+		}
+	}
+	if got := pollAll(t, p, ev, 0); len(got) != 0 {
+		t.Fatalf("extra events: %v", got)
+	}
+}
+
+func TestPollDoesNotBlockWhileRingHoldsEvents(t *testing.T) {
+	p := newPoll(t)
+	register(t, p, eventFd(t, true), 1, mio.Readable)
+	ev := mio.NewEvents(4)
+	if err := p.Poll(ev, time.Second); err != nil || ev.Len() != 1 {
+		t.Fatalf("poll: %v, len %d", err, ev.Len())
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Poll(ev, -1) }()
+	select {
+	case err := <-done:
+		if err != nil || ev.Len() != 1 {
+			t.Fatalf("poll with a held event: %v, len %d", err, ev.Len())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll(-1) blocked although the ring held an event")
+	}
+}
+
+func TestTimeoutIsNeverShort(t *testing.T) {
+	p := newPoll(t)
+	ev := mio.NewEvents(4)
+	for _, d := range []time.Duration{time.Microsecond, 1500 * time.Microsecond, 20 * time.Millisecond} {
+		start := time.Now()
+		if err := p.Poll(ev, d); err != nil {
+			t.Fatal(err)
+		}
+		if el := time.Since(start); el < d {
+			t.Fatalf("Poll(%v) returned after %v", d, el)
+		}
+	}
+}
+
+func TestCloseWakesBlockedPoll(t *testing.T) {
+	p, err := mio.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := mio.NewEvents(4)
+	done := make(chan error)
+	go func() { done <- p.Poll(ev, -1) }()
+	time.Sleep(50 * time.Millisecond)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, mio.ErrClosed) {
+			t.Fatalf("blocked Poll returned %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not wake the blocked Poll")
+	}
+	if err := p.Poll(ev, 0); !errors.Is(err, mio.ErrClosed) {
+		t.Fatalf("Poll after Close: %v", err)
+	}
+	if !ev.IsEmpty() {
+		t.Fatalf("a closed Poll delivered events: %d", ev.Len())
+	}
+}
+
+func TestRegistryFromManyGoroutinesWhilePolling(t *testing.T) {
+	p := newPoll(t)
+	w, err := mio.NewWaker(p.Registry(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	stop := make(chan struct{})
+	polled := make(chan error, 1)
+	go func() {
+		ev := mio.NewEvents(64)
+		for {
+			if err := p.Poll(ev, -1); err != nil {
+				polled <- err
+				return
+			}
+			ev.Clear()
+			select {
+			case <-stop:
+				polled <- nil
+				return
+			default:
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				fd := eventFd(t, i%2 == 0)
+				s := mio.SourceFd(fd)
+				tok := mio.Token(g<<16 | i)
+				if err := p.Registry().Register(&s, tok, mio.Readable); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := p.Registry().Reregister(&s, tok, mio.Readable|mio.Writable); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := p.Registry().Deregister(&s); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	w.Wake()
+	if err := <-polled; err != nil {
+		t.Fatal(err)
+	}
+}
