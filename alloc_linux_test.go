@@ -20,7 +20,7 @@ func TestHotPathDoesNotAllocate(t *testing.T) {
 	raw := make([]unix.EpollEvent, 64)
 	cases := map[string]func(){
 		"Poll(0) idle": func() { p.Poll(ev, 0) },
-		"Wake": func() { w.Wake() },
+		"Wake":         func() { w.Wake() },
 		"Wake+Poll+Pop": func() {
 			w.Wake()
 			p.Poll(ev, -1)

@@ -107,10 +107,7 @@ func (e *Events) Free() []Event {
 // returns ErrCommitRange, and changes nothing, when n is negative or more
 // than Free would return.
 func (e *Events) Commit(n int) error {
-	if n < 0 || n > len(e.slots)-e.n {
-		return ErrCommitRange
-	}
-	if n > len(e.Free()) {
+	if n < 0 || n > len(e.Free()) {
 		return ErrCommitRange
 	}
 	e.n += n

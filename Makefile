@@ -1,0 +1,77 @@
+# mio for Go. `make test` runs every test; `make bench` is the benchmark comparison.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+export GOFLAGS := -buildvcs=false
+
+# Benchmark knobs: quick by default, thorough with e.g. BENCHTIME=1s COUNT=20.
+BENCHTIME ?= 200ms
+COUNT ?= 8
+# How long each fuzz target runs under `make fuzz`.
+FUZZTIME ?= 30s
+CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 linux/riscv64 linux/386
+
+GENERATED := poll_amd64.s poll_arm64.s
+
+.PHONY: all generate check-generate test test-race test-purego test-arm64 test-modules cross bench fuzz lint ensure-qemu
+
+all: test
+
+## generate: regenerate the assembly from asm/ (the source of truth)
+generate:
+	cd asm && $(GO) run ./amd64 -out ../poll_amd64.s
+	cd asm && $(GO) run ./arm64 -out ../poll_arm64.s
+
+## check-generate: fail if the committed assembly differs from what generate writes
+check-generate: generate
+	git diff --exit-code -- $(GENERATED) || { echo "generated assembly is stale: run make generate and commit"; exit 1; }
+
+## test: vet, race tests, purego tests, arm64 tests under qemu, cross builds, generated code current
+test: lint test-race test-purego test-arm64 test-modules cross check-generate
+	@echo "make test: all passed"
+
+test-race:
+	$(GO) test -race -count=1 ./...
+
+test-purego:
+	$(GO) test -tags purego -count=1 ./...
+
+ensure-qemu:
+	@command -v qemu-aarch64-static >/dev/null || { \
+		echo "installing qemu-user-static for the arm64 tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null; }
+
+test-arm64: ensure-qemu
+	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static ./...
+
+## test-modules: the generator and benchmark modules build, vet, and every benchmark runs once
+test-modules:
+	cd asm && $(GO) vet ./...
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./... >/dev/null
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . >/dev/null
+
+## cross: vet and build the tests for every other target
+cross:
+	@for t in $(CROSS_TARGETS); do \
+		echo "cross $$t"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./... ; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) test -count=1 -c -o /dev/null ./... >/dev/null ; \
+	done
+
+## lint: gofmt and go vet on every module
+lint:
+	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt: $$bad"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags purego ./...
+
+## bench: the benchmark comparison, printed and written to bench/results/latest.txt
+bench:
+	@mkdir -p bench/results
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) . | tee bench/results/raw.txt
+	cd bench && $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./... | tee -a results/raw.txt
+	cd bench && $(GO) tool benchstat -col /impl results/raw.txt | tee results/latest.txt
+
+## fuzz: run every fuzz target for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEpoll$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzInterestAlgebra$$' -fuzztime $(FUZZTIME) ./events
