@@ -66,27 +66,38 @@ func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
 	}
 	free := ev.Free()
 	if len(free) == 0 {
-		if ev.Cap() == 0 {
-			return ErrNoCapacity
-		}
-		return ErrEventsFull
-	}
-	if !ev.IsEmpty() {
-		timeout = 0
+		return ringError(ev)
 	}
 	if !p.sel.Acquire() {
 		return ErrClosed
 	}
-	n, err := p.wait(free, timeout)
+	var n int
+	var err error
+	if timeout == 0 || !ev.IsEmpty() {
+		n, err = p.pollNow(free)
+	} else {
+		n, err = p.wait(free, timeout)
+	}
 	closed := p.sel.IsClosed()
 	p.sel.Release()
+	if err != nil || closed {
+		return pollError(err, closed)
+	}
+	return ev.Commit(n)
+}
+
+func ringError(ev *Events) error {
+	if ev.Cap() == 0 {
+		return ErrNoCapacity
+	}
+	return ErrEventsFull
+}
+
+func pollError(err error, closed bool) error {
 	if closed {
 		return ErrClosed
 	}
-	if err != nil {
-		return err
-	}
-	return ev.Commit(n)
+	return err
 }
 
 // Close closes the Poll. It is idempotent. A goroutine blocked in Poll is

@@ -15,21 +15,32 @@ import (
 // poller. It stays owned by the Poll.
 func (p *Poll) Fd() int { return p.sel.Fd() }
 
-// wait fills free with ready events; see Poll for the timeout contract.
-func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
-	epfd := p.sel.Fd()
-	if timeout == 0 {
-		// Cannot block: the raw trampoline, no scheduler involvement.
-		for {
-			n, e := epollWaitDecode(epfd, &free[0], len(free), 0)
-			if e == 0 {
-				return n, nil
-			}
-			if e != uintptr(unix.EINTR) {
-				return 0, os.NewSyscallError("epoll_pwait", syscall.Errno(e))
-			}
+// pollNow fills free with the events ready now. A zero-timeout wait cannot
+// block, so it is the raw trampoline, with no scheduler involvement; it is
+// small enough to inline into Poll.
+func (p *Poll) pollNow(free []Event) (int, error) {
+	n, e := epollWaitDecode(p.sel.Fd(), &free[0], len(free), 0)
+	if e != 0 {
+		return p.pollNowFailed(free, e)
+	}
+	return n, nil
+}
+
+// pollNowFailed retries a zero-timeout wait that a signal interrupted.
+func (p *Poll) pollNowFailed(free []Event, e uintptr) (int, error) {
+	for e == uintptr(unix.EINTR) {
+		var n int
+		if n, e = epollWaitDecode(p.sel.Fd(), &free[0], len(free), 0); e == 0 {
+			return n, nil
 		}
 	}
+	return 0, os.NewSyscallError("epoll_pwait", syscall.Errno(e))
+}
+
+// wait fills free with ready events, blocking for up to timeout (forever
+// when negative); see Poll for the contract.
+func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
+	epfd := p.sel.Fd()
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)

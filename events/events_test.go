@@ -105,7 +105,7 @@ func fill(e *events.Events, tokens ...events.Token) int {
 }
 
 func TestRing(t *testing.T) {
-	if e := events.New(0); e.Cap() != 0 || e.Free() != nil || !e.IsEmpty() {
+	if e := events.New(0); e.Cap() != 0 || len(e.Free()) != 0 || !e.IsEmpty() {
 		t.Fatal("capacity 0")
 	}
 	if e := events.New(-3); e.Cap() != 0 {
@@ -136,7 +136,7 @@ func TestRing(t *testing.T) {
 	if fill(e, 4, 5) != 1 || len(e.Free()) != 1 || fill(e, 5) != 1 {
 		t.Fatal("wrapped fill")
 	}
-	if e.Len() != 4 || e.Free() != nil {
+	if e.Len() != 4 || len(e.Free()) != 0 {
 		t.Fatal("ring should be full")
 	}
 	got = got[:0]

@@ -92,22 +92,19 @@ func (e *Events) All() iter.Seq[Event] {
 // custom selector can do the same. The slice may be shorter than
 // Cap()-Len() when the free space wraps around.
 func (e *Events) Free() []Event {
-	if e.n == len(e.slots) {
-		return nil
+	// A full ring gives e.slots[head:head]: no separate check on the hot path.
+	if tail := e.head + e.n; tail < len(e.slots) {
+		return e.slots[tail:]
+	} else {
+		return e.slots[tail-len(e.slots) : e.head]
 	}
-	tail := e.head + e.n
-	if tail >= len(e.slots) {
-		tail -= len(e.slots)
-		return e.slots[tail:e.head]
-	}
-	return e.slots[tail:]
 }
 
 // Commit appends the first n slots of the slice that Free returned. It
 // returns ErrCommitRange, and changes nothing, when n is negative or more
 // than Free would return.
 func (e *Events) Commit(n int) error {
-	if n < 0 || n > len(e.Free()) {
+	if uint(n) > uint(len(e.Free())) {
 		return ErrCommitRange
 	}
 	e.n += n

@@ -42,7 +42,13 @@ func (s *Selector) Acquire() bool { return s.ref.acquire() }
 // Release ends a use begun by Acquire. The last use after Close closes the
 // descriptor.
 func (s *Selector) Release() {
-	if s.ref.release() {
+	if s.ref.state.Add(-1) == closedBit {
+		s.lastRelease()
+	}
+}
+
+func (s *Selector) lastRelease() {
+	if s.ref.lastOut() {
 		s.destroy()
 	}
 }

@@ -23,10 +23,13 @@ func (r *fdRef) acquire() bool {
 }
 
 // release ends a use. It reports true to exactly one caller, the last user
-// out after close, who must now destroy the descriptor.
+// out after close, who must now destroy the descriptor. It is split so that
+// the common case inlines into the hot path.
 func (r *fdRef) release() bool {
-	return r.state.Add(-1) == closedBit && r.done.CompareAndSwap(false, true)
+	return r.state.Add(-1) == closedBit && r.lastOut()
 }
+
+func (r *fdRef) lastOut() bool { return r.done.CompareAndSwap(false, true) }
 
 // close marks the descriptor closed. first is true for the first call only;
 // destroy is true when no user is inside, so that the caller destroys the

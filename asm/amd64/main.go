@@ -25,8 +25,8 @@ func main() {
 	ConstraintExpr("linux,!purego")
 
 	flagTable = GLOBL("epollFlagTable", RODATA|NOPTR)
-	for k, f := range spec.FlagTable() {
-		DATA(k, U8(f))
+	for k, word := range spec.FlagTableWords() {
+		DATA(8*k, U64(word))
 	}
 
 	epollWait()
@@ -106,30 +106,48 @@ func decodeEpoll() {
 	RET()
 }
 
-// decodeLoop decodes count records from src to dst. Each record is read
-// whole before its slot is written, which makes the in-place layout safe.
-// The flags come from the table: index = IN..HUP (bits 0-4) | RDHUP>>8.
+// decodeLoop decodes count records from src to dst, four per iteration.
+// Each record is read whole before its slot is written, which makes the
+// in-place layout safe. The flags are one table load: index = raw & 0x201f.
 func decodeLoop(dst, src, count GPPhysical) {
-	TESTQ(count, count)
-	JEQ(LabelRef("done"))
+	const unroll = 4
 	LEAQ(flagTable, R9)
-	Label("loop")
-	MOVL(Mem{Base: src}, EBX)                          // events
-	MOVQ(Mem{Base: src, Disp: layout.DataOffset}, RCX) // data = token
-	MOVL(EBX, EDX)
-	ANDL(U32(0x1f), EDX)
-	MOVL(EBX, R10L)
-	SHRL(U8(8), R10L)
-	ANDL(U32(0x20), R10L)
-	ORL(R10L, EDX)
-	MOVBLZX(Mem{Base: R9, Index: RDX, Scale: 1}, EDX)
-	SHLQ(U8(32), RBX)
-	ORQ(RDX, RBX) // raw<<32 | flags
-	MOVQ(RCX, Mem{Base: dst})
-	MOVQ(RBX, Mem{Base: dst, Disp: 8})
+	SUBQ(U8(unroll), count)
+	JCS(LabelRef("tail"))
+	Label("block")
+	for i := range unroll {
+		decodeOne(dst, src, i)
+	}
+	ADDQ(U32(unroll*layout.RecordSize), src)
+	ADDQ(U32(unroll*spec.EventSize), dst)
+	SUBQ(U8(unroll), count)
+	JCC(LabelRef("block"))
+	Label("tail")
+	ADDQ(U8(unroll), count) // 0 to unroll-1 records left
+	JEQ(LabelRef("done"))
+	Label("one")
+	decodeOne(dst, src, 0)
 	ADDQ(U32(layout.RecordSize), src)
 	ADDQ(U32(spec.EventSize), dst)
 	DECQ(count)
-	JNE(LabelRef("loop"))
+	JNE(LabelRef("one"))
 	Label("done")
+}
+
+// decodeOne decodes record i at src into slot i at dst.
+// The registers are reused from record to record: renaming keeps the
+// records independent.
+func decodeOne(dst, src GPPhysical, i int) {
+	bits, token, flags := RBX, RCX, RDX
+	rec := Mem{Base: src, Disp: i * layout.RecordSize}
+	MOVL(rec, bits.As32())
+	MOVQ(rec.Offset(layout.DataOffset), token)
+	MOVL(bits.As32(), flags.As32())
+	ANDL(U32(spec.FlagIndexMask), flags.As32())
+	MOVBLZX(Mem{Base: R9, Index: flags, Scale: 1}, flags.As32())
+	SHLQ(U8(32), bits)
+	ORQ(flags, bits) // raw<<32 | flags
+	slot := Mem{Base: dst, Disp: i * spec.EventSize}
+	MOVQ(token, slot)
+	MOVQ(bits, slot.Offset(8))
 }

@@ -30,15 +30,16 @@ func main() {
 		log.Fatal("arm64: the template assumes records as large as events")
 	}
 	var table []string
-	for k, f := range spec.FlagTable() {
-		table = append(table, fmt.Sprintf("DATA epollFlagTable<>+%d(SB)/1, $0x%02x", k, f))
+	for k, word := range spec.FlagTableWords() {
+		table = append(table, fmt.Sprintf("DATA epollFlagTable<>+%d(SB)/8, $0x%016x", 8*k, word))
 	}
 	var buf bytes.Buffer
 	err := tmpl.Execute(&buf, map[string]any{
 		"Command":    "go run main.go -out " + *out,
 		"Header":     spec.Header,
 		"Table":      table,
-		"TableSize":  len(table),
+		"TableSize":  8 * len(table),
+		"Mask":       fmt.Sprintf("0x%x", spec.FlagIndexMask),
 		"PwaitNR":    layout.PwaitNR,
 		"DataOffset": layout.DataOffset,
 		"Record":     layout.RecordSize,
@@ -121,16 +122,13 @@ TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
 	SVC  $0
 {{end}}{{define "decode"}}	// Decode R2 records at R13 into events at R12. Each record is read
 	// whole before its slot is written, which makes the in-place layout
-	// safe. Flags come from the table: index = IN..HUP (bits 0-4) | RDHUP>>8.
+	// safe. The flags are one table load: index = raw & {{.Mask}}.
 	CBZ  R2, done
 	MOVD $epollFlagTable<>(SB), R9
 loop:
 	MOVWU (R13), R3
 	MOVD  {{.DataOffset}}(R13), R4
-	AND   $0x1f, R3, R5
-	LSRW  $8, R3, R6
-	AND   $0x20, R6, R6
-	ORR   R6, R5, R5
+	AND   ${{.Mask}}, R3, R5
 	MOVBU (R9)(R5), R5
 	ORR   R3<<32, R5, R5 // raw<<32 | flags
 	STP   (R4, R5), (R12)

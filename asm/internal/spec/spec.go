@@ -28,15 +28,30 @@ var (
 // record i+1 starts at max(16-R) + R(i+1), which is no less while i < max).
 func (e Epoll) TailOffset(max int) int { return max * (EventSize - e.RecordSize) }
 
-// FlagTable is the 64-entry table indexed by selector.EpollFlagIndex: entry
-// k is the normalised flags of the epoll bits that index k stands for.
-func FlagTable() [64]byte {
-	var t [64]byte
+// FlagIndexMask selects the six bits the flag mapping reads: IN, PRI, OUT,
+// ERR, HUP (bits 0-4) and RDHUP (bit 13).
+const FlagIndexMask = 0x201f
+
+// FlagTable is indexed by raw & FlagIndexMask: entry k is the normalised
+// flags of the epoll bits k. It spans 8 KiB, but only its first and last 32
+// bytes are ever read (two cache lines), and one AND makes the index.
+func FlagTable() []byte {
+	t := make([]byte, FlagIndexMask+1)
 	for k := range t {
-		raw := uint32(k&0x1f) | uint32(k&0x20)<<8
-		t[k] = byte(selector.EpollFlags(raw))
+		t[k] = byte(selector.EpollFlags(uint32(k)))
 	}
 	return t
+}
+
+// FlagTableWords is FlagTable as little-endian 64-bit words (padded with
+// zeros), the unit in which the generators emit DATA.
+func FlagTableWords() []uint64 {
+	t := FlagTable()
+	words := make([]uint64, (len(t)+7)/8)
+	for k, f := range t {
+		words[k/8] |= uint64(f) << (8 * (k % 8))
+	}
+	return words
 }
 
 // Header is the comment both generators put above the routines.
