@@ -1,5 +1,7 @@
 package mio
 
+import "reflect"
+
 // Registry registers sources with a Poll. Its methods are safe to call from
 // any goroutine, also while another goroutine is inside Poll.
 type Registry struct {
@@ -41,7 +43,7 @@ func (r *Registry) check(s Source, i Interest) error {
 	if r == nil || r.poll == nil || r.poll.sel == nil {
 		return ErrNilRegistry
 	}
-	if s == nil {
+	if s == nil || isNilPointer(s) {
 		return ErrNilSource
 	}
 	if !i.Valid() {
@@ -71,4 +73,12 @@ func (r *Registry) deregisterFd(fd int) error {
 		return ErrNilRegistry
 	}
 	return r.poll.sel.Deregister(fd)
+}
+
+// isNilPointer reports a Source that is a typed nil pointer, such as a nil
+// *net.TCPStream, whose methods would otherwise dereference it. Registration
+// is not a hot path, so reflection is affordable here.
+func isNilPointer(s Source) bool {
+	v := reflect.ValueOf(s)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

@@ -1,0 +1,142 @@
+//go:build linux
+
+package net
+
+import (
+	"fmt"
+	"net"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// The FromStd constructors take a socket over from package net, as mio's
+// from_std moves one: the descriptor is duplicated (close-on-exec) and made
+// non-blocking, the std value is closed, and the returned value owns the
+// socket. Go's runtime poller never sees the duplicate.
+
+// stdConn is what every std socket type offers.
+type stdConn interface {
+	SyscallConn() (syscall.RawConn, error)
+	Close() error
+}
+
+func takeOver(c stdConn) (int, error) {
+	if c == nil {
+		return -1, fmt.Errorf("mio/net: nil std socket: %w", errNoAddress)
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return -1, fmt.Errorf("mio/net: from std: %w", err)
+	}
+	fd := -1
+	var dupErr error
+	if err := rc.Control(func(s uintptr) {
+		fd, dupErr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil {
+		return -1, fmt.Errorf("mio/net: from std: %w", err)
+	}
+	if dupErr != nil {
+		return -1, fmt.Errorf("mio/net: from std: dup: %w", dupErr)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("mio/net: from std: %w", err)
+	}
+	if err := c.Close(); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("mio/net: from std: close: %w", err)
+	}
+	return fd, nil
+}
+
+// TCPListenerFromStd takes over a std TCP listener.
+func TCPListenerFromStd(l *net.TCPListener) (*TCPListener, error) {
+	if l == nil {
+		return nil, takeOverNil()
+	}
+	fd, err := takeOver(l)
+	if err != nil {
+		return nil, err
+	}
+	t := new(TCPListener)
+	t.owns(fd)
+	return t, nil
+}
+
+// TCPStreamFromStd takes over a std TCP connection.
+func TCPStreamFromStd(c *net.TCPConn) (*TCPStream, error) {
+	if c == nil {
+		return nil, takeOverNil()
+	}
+	fd, err := takeOver(c)
+	if err != nil {
+		return nil, err
+	}
+	s := new(TCPStream)
+	s.owns(fd)
+	return s, nil
+}
+
+// UDPSocketFromStd takes over a std UDP socket.
+func UDPSocketFromStd(c *net.UDPConn) (*UDPSocket, error) {
+	if c == nil {
+		return nil, takeOverNil()
+	}
+	fd, err := takeOver(c)
+	if err != nil {
+		return nil, err
+	}
+	family, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("mio/net: from std: %w", err)
+	}
+	return newUDPSocket(fd, family), nil
+}
+
+// UnixListenerFromStd takes over a std Unix listener. Its path is kept:
+// the std listener is told not to unlink it when it is closed here.
+func UnixListenerFromStd(l *net.UnixListener) (*UnixListener, error) {
+	if l == nil {
+		return nil, takeOverNil()
+	}
+	l.SetUnlinkOnClose(false)
+	fd, err := takeOver(l)
+	if err != nil {
+		return nil, err
+	}
+	u := new(UnixListener)
+	u.owns(fd)
+	return u, nil
+}
+
+// UnixStreamFromStd takes over a std Unix stream connection.
+func UnixStreamFromStd(c *net.UnixConn) (*UnixStream, error) {
+	if c == nil {
+		return nil, takeOverNil()
+	}
+	fd, err := takeOver(c)
+	if err != nil {
+		return nil, err
+	}
+	s := new(UnixStream)
+	s.owns(fd)
+	return s, nil
+}
+
+// UnixDatagramFromStd takes over a std Unix datagram socket.
+func UnixDatagramFromStd(c *net.UnixConn) (*UnixDatagram, error) {
+	if c == nil {
+		return nil, takeOverNil()
+	}
+	fd, err := takeOver(c)
+	if err != nil {
+		return nil, err
+	}
+	d := new(UnixDatagram)
+	d.owns(fd)
+	return d, nil
+}
+
+func takeOverNil() error { return fmt.Errorf("mio/net: nil std socket: %w", errNoAddress) }

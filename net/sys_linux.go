@@ -1,0 +1,120 @@
+//go:build linux
+
+package net
+
+import (
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The few calls x/sys offers only with allocating Sockaddr values, made on a
+// caller's RawSockaddrAny instead.
+
+func getsockname(fd int, rsa *unix.RawSockaddrAny, l *uint32) error {
+	_, _, e := syscall.RawSyscall(unix.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(l)))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func getpeername(fd int, rsa *unix.RawSockaddrAny, l *uint32) error {
+	_, _, e := syscall.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(l)))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func bind(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
+	_, _, e := syscall.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(l))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// connect starts a connection; on a non-blocking stream socket EINPROGRESS
+// is the normal answer and completion is a writable event.
+func connect(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
+	for {
+		_, _, e := syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(l))
+		switch e {
+		case 0, unix.EINPROGRESS:
+			return nil
+		case unix.EINTR:
+			// The connection goes on in the background; treat as started.
+			return nil
+		}
+		return e
+	}
+}
+
+func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	for {
+		n, _, e := syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), uintptr(unsafe.Pointer(rsa)), uintptr(l))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, errno(e)
+		}
+		return int(n), nil
+	}
+}
+
+func recvfrom(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	for {
+		l := uint32(unsafe.Sizeof(*rsa))
+		n, _, e := syscall.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, 0, errno(e)
+		}
+		return int(n), l, nil
+	}
+}
+
+// zoneIndex and zoneName convert IPv6 zones; numeric zones are accepted too.
+func zoneIndex(zone string) uint32 {
+	if ifi, err := net.InterfaceByName(zone); err == nil {
+		return uint32(ifi.Index)
+	}
+	n, _ := strconv.ParseUint(zone, 10, 32)
+	return uint32(n)
+}
+
+func zoneName(index uint32) string {
+	if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
+		return ifi.Name
+	}
+	return strconv.FormatUint(uint64(index), 10)
+}
+
+// somaxconn is the listen backlog: the system's maximum, as Go's net uses,
+// so that a burst of connections is queued rather than reset.
+var somaxconn = func() int {
+	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 {
+			return min(n, 1<<16-1)
+		}
+	}
+	return unix.SOMAXCONN
+}()

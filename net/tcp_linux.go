@@ -1,0 +1,233 @@
+//go:build linux
+
+package net
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/gomio/mio"
+	"golang.org/x/sys/unix"
+)
+
+// TCPListener is a non-blocking TCP listening socket.
+type TCPListener struct {
+	socket
+}
+
+// ListenTCP binds a listener to addr with SO_REUSEADDR and listens with the
+// system's maximum backlog. Port 0 picks a free port; LocalAddr tells which.
+func ListenTCP(addr netip.AddrPort) (*TCPListener, error) {
+	return listenTCP(addr, false)
+}
+
+func listenTCP(addr netip.AddrPort, reusePort bool) (l *TCPListener, err error) {
+	family := familyOf(addr)
+	fd, err := newSocketFd(family, unix.SOCK_STREAM)
+	if err != nil {
+		return nil, err
+	}
+	defer closeOnError(fd, &err)
+	if err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return nil, fmt.Errorf("mio/net: SO_REUSEADDR: %w", err)
+	}
+	if reusePort {
+		if err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return nil, fmt.Errorf("mio/net: SO_REUSEPORT: %w", err)
+		}
+	}
+	var rsa unix.RawSockaddrAny
+	n, err := putInet(&rsa, family, addr)
+	if err != nil {
+		return nil, fmt.Errorf("mio/net: listen %v: %w", addr, err)
+	}
+	if err = bind(fd, &rsa, n); err != nil {
+		return nil, fmt.Errorf("mio/net: bind %v: %w", addr, err)
+	}
+	if err = unix.Listen(fd, somaxconn); err != nil {
+		return nil, fmt.Errorf("mio/net: listen %v: %w", addr, err)
+	}
+	l = new(TCPListener)
+	l.owns(fd)
+	return l, nil
+}
+
+// Accept takes one pending connection, non-blocking and close-on-exec, with
+// its peer's address; mio.ErrWouldBlock when none is pending. Register the
+// listener for Readable and accept until mio.ErrWouldBlock on each event.
+func (l *TCPListener) Accept() (*TCPStream, netip.AddrPort, error) {
+	fd, err := l.sysfd()
+	if err != nil {
+		return nil, netip.AddrPort{}, err
+	}
+	var rsa unix.RawSockaddrAny
+	nfd, _, err := sysAccept(fd, &rsa)
+	if err != nil {
+		return nil, netip.AddrPort{}, err
+	}
+	s := new(TCPStream)
+	s.owns(nfd)
+	return s, inetAddr(&rsa), nil
+}
+
+// LocalAddr returns the address the listener is bound to.
+func (l *TCPListener) LocalAddr() (netip.AddrPort, error) { return l.inetName(false) }
+
+// SetTTL sets the IP time-to-live (IPv4) or hop limit (IPv6) of accepted
+// connections' packets.
+func (l *TCPListener) SetTTL(ttl int) error { return l.setTTL(ttl) }
+
+// TTL returns the value SetTTL sets.
+func (l *TCPListener) TTL() (int, error) { return l.ttl() }
+
+// TCPStream is a non-blocking TCP connection.
+type TCPStream struct {
+	socket
+}
+
+// ConnectTCP starts connecting to addr and returns at once. The connection
+// is complete when the stream is reported writable; then TakeError tells
+// whether it succeeded, and PeerAddr returns the peer (until then it fails
+// with ENOTCONN).
+func ConnectTCP(addr netip.AddrPort) (s *TCPStream, err error) {
+	family := familyOf(addr)
+	fd, err := newSocketFd(family, unix.SOCK_STREAM)
+	if err != nil {
+		return nil, err
+	}
+	defer closeOnError(fd, &err)
+	var rsa unix.RawSockaddrAny
+	n, err := putInet(&rsa, family, addr)
+	if err != nil {
+		return nil, fmt.Errorf("mio/net: connect %v: %w", addr, err)
+	}
+	if err = connect(fd, &rsa, n); err != nil {
+		return nil, fmt.Errorf("mio/net: connect %v: %w", addr, err)
+	}
+	s = new(TCPStream)
+	s.owns(fd)
+	return s, nil
+}
+
+// Read reads what is available: (0, io.EOF) at the end of the stream,
+// mio.ErrWouldBlock when nothing is available yet.
+func (s *TCPStream) Read(p []byte) (int, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysRead(fd, p)
+}
+
+// Write writes what the socket buffer takes, possibly less than len(p);
+// mio.ErrWouldBlock when it takes nothing. It never raises SIGPIPE: a closed
+// peer is an error matching syscall.EPIPE.
+func (s *TCPStream) Write(p []byte) (int, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysSend(fd, p, 0)
+}
+
+// ReadBuffers reads into the buffers in order (readv).
+func (s *TCPStream) ReadBuffers(bufs [][]byte) (int, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysReadv(fd, bufs)
+}
+
+// WriteBuffers writes the buffers in order (writev).
+func (s *TCPStream) WriteBuffers(bufs [][]byte) (int, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysWritev(fd, bufs)
+}
+
+// Peek reads without consuming: the next Read returns the same bytes.
+func (s *TCPStream) Peek(p []byte) (int, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	n, err := sysRecv(fd, p, unix.MSG_PEEK)
+	if err == nil && n == 0 && len(p) > 0 {
+		return 0, errEOF
+	}
+	return n, err
+}
+
+// Shutdown closes the read half, the write half, or both.
+func (s *TCPStream) Shutdown(how Shutdown) error { return s.shutdown(how) }
+
+// LocalAddr returns the local address.
+func (s *TCPStream) LocalAddr() (netip.AddrPort, error) { return s.inetName(false) }
+
+// PeerAddr returns the peer's address; ENOTCONN until connected.
+func (s *TCPStream) PeerAddr() (netip.AddrPort, error) { return s.inetName(true) }
+
+// SetNoDelay sets TCP_NODELAY (off: Nagle's algorithm batches small writes).
+func (s *TCPStream) SetNoDelay(on bool) error {
+	return s.setBool(unix.IPPROTO_TCP, unix.TCP_NODELAY, on)
+}
+
+// NoDelay returns the value SetNoDelay sets.
+func (s *TCPStream) NoDelay() (bool, error) { return s.getBool(unix.IPPROTO_TCP, unix.TCP_NODELAY) }
+
+// SetTTL sets the IP time-to-live (IPv4) or hop limit (IPv6).
+func (s *TCPStream) SetTTL(ttl int) error { return s.setTTL(ttl) }
+
+// TTL returns the value SetTTL sets.
+func (s *TCPStream) TTL() (int, error) { return s.ttl() }
+
+// inetName returns the socket's (or its peer's) IP address.
+func (s *socket) inetName(peer bool) (netip.AddrPort, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	rsa, _, err := sockName(fd, peer)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("mio/net: %s: %w", nameCall(peer), err)
+	}
+	return inetAddr(&rsa), nil
+}
+
+func nameCall(peer bool) string {
+	if peer {
+		return "getpeername"
+	}
+	return "getsockname"
+}
+
+// family returns the socket's address family.
+func (s *socket) family() (int, error) { return s.getInt(unix.SOL_SOCKET, unix.SO_DOMAIN) }
+
+func (s *socket) setTTL(ttl int) error {
+	f, err := s.family()
+	if err != nil {
+		return err
+	}
+	if f == unix.AF_INET6 {
+		return s.setInt(unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, ttl)
+	}
+	return s.setInt(unix.IPPROTO_IP, unix.IP_TTL, ttl)
+}
+
+func (s *socket) ttl() (int, error) {
+	f, err := s.family()
+	if err != nil {
+		return 0, err
+	}
+	if f == unix.AF_INET6 {
+		return s.getInt(unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS)
+	}
+	return s.getInt(unix.IPPROTO_IP, unix.IP_TTL)
+}
+
+var _ mio.Source = (*TCPStream)(nil)
+var _ mio.Source = (*TCPListener)(nil)

@@ -1,0 +1,235 @@
+//go:build linux
+
+package net
+
+import (
+	"fmt"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// UDPSocket is a non-blocking UDP socket, unconnected (SendTo, RecvFrom) or
+// connected to one peer (Send, Recv).
+type UDPSocket struct {
+	socket
+	family int
+}
+
+// BindUDP creates a UDP socket bound to addr; port 0 picks a free port.
+func BindUDP(addr netip.AddrPort) (u *UDPSocket, err error) {
+	family := familyOf(addr)
+	fd, err := newSocketFd(family, unix.SOCK_DGRAM)
+	if err != nil {
+		return nil, err
+	}
+	defer closeOnError(fd, &err)
+	var rsa unix.RawSockaddrAny
+	n, err := putInet(&rsa, family, addr)
+	if err != nil {
+		return nil, fmt.Errorf("mio/net: bind %v: %w", addr, err)
+	}
+	if err = bind(fd, &rsa, n); err != nil {
+		return nil, fmt.Errorf("mio/net: bind %v: %w", addr, err)
+	}
+	return newUDPSocket(fd, family), nil
+}
+
+func newUDPSocket(fd, family int) *UDPSocket {
+	u := &UDPSocket{family: family}
+	u.owns(fd)
+	return u
+}
+
+// SendTo sends one datagram to addr and returns its length. An IPv4 address
+// is mapped when the socket is IPv6.
+func (u *UDPSocket) SendTo(p []byte, addr netip.AddrPort) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	var rsa unix.RawSockaddrAny
+	l, err := putInet(&rsa, u.family, addr)
+	if err != nil {
+		return 0, err
+	}
+	return sendto(fd, p, 0, &rsa, l)
+}
+
+// RecvFrom receives one datagram and its sender. A datagram longer than p is
+// truncated; an empty one reads as (0, addr, nil).
+func (u *UDPSocket) RecvFrom(p []byte) (int, netip.AddrPort, error) {
+	return u.recvFrom(p, 0)
+}
+
+// PeekFrom is RecvFrom without consuming the datagram.
+func (u *UDPSocket) PeekFrom(p []byte) (int, netip.AddrPort, error) {
+	return u.recvFrom(p, unix.MSG_PEEK)
+}
+
+func (u *UDPSocket) recvFrom(p []byte, flags int) (int, netip.AddrPort, error) {
+	fd, err := u.sysfd()
+	if err != nil {
+		return 0, netip.AddrPort{}, err
+	}
+	var rsa unix.RawSockaddrAny
+	n, _, err := recvfrom(fd, p, flags, &rsa)
+	if err != nil {
+		return 0, netip.AddrPort{}, err
+	}
+	return n, inetAddr(&rsa), nil
+}
+
+// Connect sets the socket's one peer: Send and Recv then talk to it, and
+// datagrams from anyone else are dropped by the kernel.
+func (u *UDPSocket) Connect(addr netip.AddrPort) error {
+	fd, err := u.sysfd()
+	if err != nil {
+		return err
+	}
+	var rsa unix.RawSockaddrAny
+	l, err := putInet(&rsa, u.family, addr)
+	if err != nil {
+		return err
+	}
+	if err := connect(fd, &rsa, l); err != nil {
+		return fmt.Errorf("mio/net: connect %v: %w", addr, err)
+	}
+	return nil
+}
+
+// Send sends one datagram to the connected peer; on an unconnected socket it
+// fails with an error matching syscall.EDESTADDRREQ.
+func (u *UDPSocket) Send(p []byte) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysSend(fd, p, 0)
+}
+
+// Recv receives one datagram from the connected peer.
+func (u *UDPSocket) Recv(p []byte) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysRecv(fd, p, 0)
+}
+
+// Peek is Recv without consuming the datagram.
+func (u *UDPSocket) Peek(p []byte) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	return sysRecv(fd, p, unix.MSG_PEEK)
+}
+
+// LocalAddr returns the bound address.
+func (u *UDPSocket) LocalAddr() (netip.AddrPort, error) { return u.inetName(false) }
+
+// PeerAddr returns the connected peer; ENOTCONN when not connected.
+func (u *UDPSocket) PeerAddr() (netip.AddrPort, error) { return u.inetName(true) }
+
+// SetBroadcast sets SO_BROADCAST.
+func (u *UDPSocket) SetBroadcast(on bool) error {
+	return u.setBool(unix.SOL_SOCKET, unix.SO_BROADCAST, on)
+}
+
+// Broadcast returns SO_BROADCAST.
+func (u *UDPSocket) Broadcast() (bool, error) { return u.getBool(unix.SOL_SOCKET, unix.SO_BROADCAST) }
+
+// SetMulticastLoopV4 sets IP_MULTICAST_LOOP.
+func (u *UDPSocket) SetMulticastLoopV4(on bool) error {
+	return u.setBool(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, on)
+}
+
+// MulticastLoopV4 returns IP_MULTICAST_LOOP.
+func (u *UDPSocket) MulticastLoopV4() (bool, error) {
+	return u.getBool(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP)
+}
+
+// SetMulticastTTLV4 sets IP_MULTICAST_TTL.
+func (u *UDPSocket) SetMulticastTTLV4(ttl int) error {
+	return u.setInt(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, ttl)
+}
+
+// MulticastTTLV4 returns IP_MULTICAST_TTL.
+func (u *UDPSocket) MulticastTTLV4() (int, error) {
+	return u.getInt(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL)
+}
+
+// SetMulticastLoopV6 sets IPV6_MULTICAST_LOOP.
+func (u *UDPSocket) SetMulticastLoopV6(on bool) error {
+	return u.setBool(unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP, on)
+}
+
+// MulticastLoopV6 returns IPV6_MULTICAST_LOOP.
+func (u *UDPSocket) MulticastLoopV6() (bool, error) {
+	return u.getBool(unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP)
+}
+
+// SetTTL sets the IP time-to-live (IPv4) or unicast hop limit (IPv6).
+func (u *UDPSocket) SetTTL(ttl int) error { return u.setTTL(ttl) }
+
+// TTL returns the value SetTTL sets.
+func (u *UDPSocket) TTL() (int, error) { return u.ttl() }
+
+// OnlyV6 returns IPV6_V6ONLY; an IPv4 socket gives an error.
+func (u *UDPSocket) OnlyV6() (bool, error) { return u.getBool(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY) }
+
+// JoinMulticastV4 joins group on the interface with address iface
+// (unspecified: the system's choice).
+func (u *UDPSocket) JoinMulticastV4(group, iface netip.Addr) error {
+	return u.membershipV4(unix.IP_ADD_MEMBERSHIP, group, iface)
+}
+
+// LeaveMulticastV4 leaves a group joined with JoinMulticastV4.
+func (u *UDPSocket) LeaveMulticastV4(group, iface netip.Addr) error {
+	return u.membershipV4(unix.IP_DROP_MEMBERSHIP, group, iface)
+}
+
+func (u *UDPSocket) membershipV4(opt int, group, iface netip.Addr) error {
+	if !group.Is4() || (iface.IsValid() && !iface.Is4()) {
+		return fmt.Errorf("mio/net: multicast v4 needs IPv4 addresses: %w", errNoAddress)
+	}
+	fd, err := u.sysfd()
+	if err != nil {
+		return err
+	}
+	mreq := &unix.IPMreq{Multiaddr: group.As4()}
+	if iface.IsValid() {
+		mreq.Interface = iface.As4()
+	}
+	if err := unix.SetsockoptIPMreq(fd, unix.IPPROTO_IP, opt, mreq); err != nil {
+		return fmt.Errorf("mio/net: multicast membership: %w", err)
+	}
+	return nil
+}
+
+// JoinMulticastV6 joins group on the interface with index ifindex (0: the
+// system's choice).
+func (u *UDPSocket) JoinMulticastV6(group netip.Addr, ifindex uint32) error {
+	return u.membershipV6(unix.IPV6_JOIN_GROUP, group, ifindex)
+}
+
+// LeaveMulticastV6 leaves a group joined with JoinMulticastV6.
+func (u *UDPSocket) LeaveMulticastV6(group netip.Addr, ifindex uint32) error {
+	return u.membershipV6(unix.IPV6_LEAVE_GROUP, group, ifindex)
+}
+
+func (u *UDPSocket) membershipV6(opt int, group netip.Addr, ifindex uint32) error {
+	if !group.Is6() {
+		return fmt.Errorf("mio/net: multicast v6 needs an IPv6 group: %w", errNoAddress)
+	}
+	fd, err := u.sysfd()
+	if err != nil {
+		return err
+	}
+	mreq := &unix.IPv6Mreq{Multiaddr: group.As16(), Interface: ifindex}
+	if err := unix.SetsockoptIPv6Mreq(fd, unix.IPPROTO_IPV6, opt, mreq); err != nil {
+		return fmt.Errorf("mio/net: multicast membership: %w", err)
+	}
+	return nil
+}
