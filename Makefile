@@ -11,7 +11,7 @@ COUNT ?= 8
 FUZZTIME ?= 30s
 CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 linux/riscv64 linux/386
 
-GENERATED := poll_amd64.s poll_arm64.s
+GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/rawsys/rawsys_arm64.s
 
 .PHONY: all generate check-generate test test-race test-purego test-arm64 test-modules cross bench fuzz lint ensure-qemu
 
@@ -21,6 +21,8 @@ all: test
 generate:
 	cd asm && $(GO) run ./amd64 -out ../poll_amd64.s
 	cd asm && $(GO) run ./arm64 -out ../poll_arm64.s
+	cd asm && $(GO) run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s
+	cd asm && $(GO) run ./arm64 -rawsys -out ../internal/rawsys/rawsys_arm64.s
 
 ## check-generate: fail if the committed assembly differs from what generate writes
 check-generate: generate

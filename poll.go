@@ -74,7 +74,12 @@ func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
 	var n int
 	var err error
 	if timeout == 0 || !ev.IsEmpty() {
-		n, err = p.pollNow(free)
+		var e uintptr
+		// waitNow inlines to the generated trampoline itself: one call,
+		// one return after the kernel.
+		if n, e = waitNow(p.sel.Fd(), free); e != 0 {
+			n, err = p.waitNowFailed(free, e)
+		}
 	} else {
 		n, err = p.wait(free, timeout)
 	}

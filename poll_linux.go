@@ -15,22 +15,18 @@ import (
 // poller. It stays owned by the Poll.
 func (p *Poll) Fd() int { return p.sel.Fd() }
 
-// pollNow fills free with the events ready now. A zero-timeout wait cannot
-// block, so it is the raw trampoline, with no scheduler involvement; it is
-// small enough to inline into Poll.
-func (p *Poll) pollNow(free []Event) (int, error) {
-	n, e := epollWaitDecode(p.sel.Fd(), &free[0], len(free), 0)
-	if e != 0 {
-		return p.pollNowFailed(free, e)
-	}
-	return n, nil
+// waitNow fills free with the events ready now. A zero-timeout wait cannot
+// block, so it is the raw trampoline, with no scheduler involvement.
+func waitNow(epfd int, free []Event) (int, uintptr) {
+	return epollWaitDecode(epfd, &free[0], len(free), 0)
 }
 
-// pollNowFailed retries a zero-timeout wait that a signal interrupted.
-func (p *Poll) pollNowFailed(free []Event, e uintptr) (int, error) {
+// waitNowFailed retries a zero-timeout wait that a signal interrupted and
+// reports any other failure.
+func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) {
 	for e == uintptr(unix.EINTR) {
 		var n int
-		if n, e = epollWaitDecode(p.sel.Fd(), &free[0], len(free), 0); e == 0 {
+		if n, e = waitNow(p.sel.Fd(), free); e == 0 {
 			return n, nil
 		}
 	}

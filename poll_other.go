@@ -7,4 +7,6 @@ import "time"
 // wait is never reached: New fails on targets without a selector.
 func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) { return 0, ErrClosed }
 
-func (p *Poll) pollNow(free []Event) (int, error) { return 0, ErrClosed }
+func waitNow(fd int, free []Event) (int, uintptr) { return 0, 1 }
+
+func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) { return 0, ErrClosed }

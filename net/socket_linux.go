@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/rawsys"
 	"golang.org/x/sys/unix"
 )
 
@@ -201,28 +203,98 @@ const (
 )
 
 // The raw I/O path. Every call here is made on a non-blocking descriptor, so
-// it cannot block: a raw syscall, no scheduler bookkeeping, no allocation.
-// Errors come back as syscall.Errno values (EAGAIN is mio.ErrWouldBlock).
+// it cannot block: the generated raw trampoline, reached in one call from the
+// method the user called (each further return after a syscall is a branch
+// misprediction under the kernel's return-stack mitigations), no scheduler
+// bookkeeping, no allocation. Errors come back as syscall.Errno values
+// (EAGAIN is mio.ErrWouldBlock). runtime.KeepAlive keeps buffers alive across
+// the portable twin, which is a Go function.
 
 var errEOF = io.EOF
 
 // errno turns a raw errno into an error without allocating for the common
 // values (Errno values below 256 fit the runtime's preallocated boxes).
-func errno(e syscall.Errno) error {
-	if e == unix.EAGAIN {
+func errno(e uintptr) error {
+	if e == uintptr(unix.EAGAIN) {
 		return mio.ErrWouldBlock
 	}
-	return e
+	return syscall.Errno(e)
 }
 
-func sysRead(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
+// stream is the I/O of the connected stream types, TCPStream and UnixStream.
+type stream struct {
+	socket
+}
+
+// Read reads what is available: (0, io.EOF) at the end of the stream,
+// mio.ErrWouldBlock when nothing is available yet.
+func (s *stream) Read(p []byte) (int, error) {
+	fd := s.fd.Load()
+	if fd < 0 || len(p) == 0 {
+		return 0, s.unusable(fd)
+	}
+	n, e := rawsys.Syscall6(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
+	runtime.KeepAlive(p)
+	if e != 0 || n == 0 {
+		return s.readFailed(p, e)
+	}
+	return int(n), nil
+}
+
+func (s *stream) readFailed(p []byte, e uintptr) (int, error) {
+	if e == uintptr(unix.EINTR) {
+		return s.Read(p)
+	}
+	if e != 0 {
+		return 0, errno(e)
+	}
+	return 0, errEOF
+}
+
+// unusable is the result for a closed socket (fd < 0) or an empty buffer.
+func (s *socket) unusable(fd int64) error {
+	if fd < 0 {
+		return mio.ErrClosed
+	}
+	return nil
+}
+
+// Write writes what the socket buffer takes, possibly less than len(p);
+// mio.ErrWouldBlock when it takes nothing. It never raises SIGPIPE: a closed
+// peer is an error matching syscall.EPIPE.
+func (s *stream) Write(p []byte) (int, error) {
+	fd := s.fd.Load()
+	if fd < 0 || len(p) == 0 {
+		return 0, s.unusable(fd)
+	}
+	n, e := rawsys.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+	runtime.KeepAlive(p)
+	if e != 0 {
+		if e == uintptr(unix.EINTR) {
+			return s.Write(p)
+		}
+		return 0, errno(e)
+	}
+	return int(n), nil
+}
+
+// ReadBuffers reads into the buffers in order (readv). At most 64 non-empty
+// buffers take part in one call; the rest wait for the next.
+func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
+	fd := s.fd.Load()
+	if fd < 0 {
+		return 0, mio.ErrClosed
+	}
+	var iov [maxIovecs]unix.Iovec
+	cnt, total := fillIovecs(&iov, bufs)
+	if total == 0 {
 		return 0, nil
 	}
 	for {
-		n, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		n, e := rawsys.Syscall6(unix.SYS_READV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(cnt), 0, 0, 0)
+		runtime.KeepAlive(bufs)
 		switch {
-		case e == unix.EINTR:
+		case e == uintptr(unix.EINTR):
 			continue
 		case e != 0:
 			return 0, errno(e)
@@ -233,16 +305,25 @@ func sysRead(fd int, p []byte) (int, error) {
 	}
 }
 
-// sysSend writes with send(2) and MSG_NOSIGNAL, so that writing to a closed
-// peer is EPIPE and never a SIGPIPE.
-func sysSend(fd int, p []byte, flags int) (int, error) {
-	var ptr unsafe.Pointer
-	if len(p) > 0 {
-		ptr = unsafe.Pointer(&p[0])
+// WriteBuffers writes the buffers in order (writev, as sendmsg so that
+// MSG_NOSIGNAL applies). At most 64 non-empty buffers take part in one call.
+func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
+	fd := s.fd.Load()
+	if fd < 0 {
+		return 0, mio.ErrClosed
 	}
+	var iov [maxIovecs]unix.Iovec
+	cnt, total := fillIovecs(&iov, bufs)
+	if total == 0 {
+		return 0, nil
+	}
+	var msg unix.Msghdr
+	msg.Iov = &iov[0]
+	msg.SetIovlen(cnt)
 	for {
-		n, _, e := syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), 0, 0)
-		if e == unix.EINTR {
+		n, e := rawsys.Syscall6(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL, 0, 0, 0)
+		runtime.KeepAlive(bufs)
+		if e == uintptr(unix.EINTR) {
 			continue
 		}
 		if e != 0 {
@@ -252,16 +333,38 @@ func sysSend(fd int, p []byte, flags int) (int, error) {
 	}
 }
 
-// sysRecv reads with recv(2); for streams n == 0 with len(p) > 0 is the end
-// of the stream, for datagrams an empty datagram.
+// Shutdown closes the read half, the write half, or both.
+func (s *stream) Shutdown(how Shutdown) error { return s.shutdown(how) }
+
+// sysSend and sysRecv are send(2) and recv(2) for the datagram types and
+// Peek; for a datagram, n == 0 is an empty datagram.
+func sysSend(fd int, p []byte, flags int) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	for {
+		n, e := rawsys.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), 0, 0)
+		runtime.KeepAlive(p)
+		if e == uintptr(unix.EINTR) {
+			continue
+		}
+		if e != 0 {
+			return 0, errno(e)
+		}
+		return int(n), nil
+	}
+}
+
 func sysRecv(fd int, p []byte, flags int) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
 	}
 	for {
-		n, _, e := syscall.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), 0, 0)
-		if e == unix.EINTR {
+		n, e := rawsys.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), 0, 0)
+		runtime.KeepAlive(p)
+		if e == uintptr(unix.EINTR) {
 			continue
 		}
 		if e != 0 {
@@ -276,48 +379,6 @@ func sysRecv(fd int, p []byte, flags int) (int, error) {
 // the call then moves at most what the first maxIovecs can hold, which is a
 // legal short read or write.
 const maxIovecs = 64
-
-func sysReadv(fd int, bufs [][]byte) (int, error) {
-	var iov [maxIovecs]unix.Iovec
-	n, total := fillIovecs(&iov, bufs)
-	if total == 0 {
-		return 0, nil
-	}
-	for {
-		r, _, e := syscall.RawSyscall(unix.SYS_READV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(n))
-		switch {
-		case e == unix.EINTR:
-			continue
-		case e != 0:
-			return 0, errno(e)
-		case r == 0:
-			return 0, errEOF
-		}
-		return int(r), nil
-	}
-}
-
-// sysWritev writes with sendmsg(2) so that MSG_NOSIGNAL applies.
-func sysWritev(fd int, bufs [][]byte) (int, error) {
-	var iov [maxIovecs]unix.Iovec
-	n, total := fillIovecs(&iov, bufs)
-	if total == 0 {
-		return 0, nil
-	}
-	var msg unix.Msghdr
-	msg.Iov = &iov[0]
-	msg.SetIovlen(n)
-	for {
-		r, _, e := syscall.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return 0, errno(e)
-		}
-		return int(r), nil
-	}
-}
 
 func fillIovecs(iov *[maxIovecs]unix.Iovec, bufs [][]byte) (n, total int) {
 	for _, b := range bufs {
@@ -339,11 +400,11 @@ func fillIovecs(iov *[maxIovecs]unix.Iovec, bufs [][]byte) (n, total int) {
 func sysAccept(fd int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
 	for {
 		l := uint32(unsafe.Sizeof(*rsa))
-		nfd, _, e := syscall.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		nfd, e := rawsys.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
 		switch e {
 		case 0:
 			return int(nfd), l, nil
-		case unix.EINTR, unix.ECONNABORTED:
+		case uintptr(unix.EINTR), uintptr(unix.ECONNABORTED):
 			// A connection reset while queued is not the listener's error:
 			// take the next one, as Go's net does.
 			continue

@@ -5,11 +5,13 @@ package net
 import (
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
 
+	"github.com/gomio/mio/internal/rawsys"
 	"golang.org/x/sys/unix"
 )
 
@@ -62,8 +64,9 @@ func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (in
 		ptr = unsafe.Pointer(&p[0])
 	}
 	for {
-		n, _, e := syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), uintptr(unsafe.Pointer(rsa)), uintptr(l))
-		if e == unix.EINTR {
+		n, e := rawsys.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), uintptr(unsafe.Pointer(rsa)), uintptr(l))
+		runtime.KeepAlive(p)
+		if e == uintptr(unix.EINTR) {
 			continue
 		}
 		if e != 0 {
@@ -80,8 +83,9 @@ func recvfrom(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny) (int, uint3
 	}
 	for {
 		l := uint32(unsafe.Sizeof(*rsa))
-		n, _, e := syscall.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)))
-		if e == unix.EINTR {
+		n, e := rawsys.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)))
+		runtime.KeepAlive(p)
+		if e == uintptr(unix.EINTR) {
 			continue
 		}
 		if e != 0 {

@@ -82,7 +82,7 @@ func (l *TCPListener) TTL() (int, error) { return l.ttl() }
 
 // TCPStream is a non-blocking TCP connection.
 type TCPStream struct {
-	socket
+	stream
 }
 
 // ConnectTCP starts connecting to addr and returns at once. The connection
@@ -109,45 +109,6 @@ func ConnectTCP(addr netip.AddrPort) (s *TCPStream, err error) {
 	return s, nil
 }
 
-// Read reads what is available: (0, io.EOF) at the end of the stream,
-// mio.ErrWouldBlock when nothing is available yet.
-func (s *TCPStream) Read(p []byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysRead(fd, p)
-}
-
-// Write writes what the socket buffer takes, possibly less than len(p);
-// mio.ErrWouldBlock when it takes nothing. It never raises SIGPIPE: a closed
-// peer is an error matching syscall.EPIPE.
-func (s *TCPStream) Write(p []byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysSend(fd, p, 0)
-}
-
-// ReadBuffers reads into the buffers in order (readv).
-func (s *TCPStream) ReadBuffers(bufs [][]byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysReadv(fd, bufs)
-}
-
-// WriteBuffers writes the buffers in order (writev).
-func (s *TCPStream) WriteBuffers(bufs [][]byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysWritev(fd, bufs)
-}
-
 // Peek reads without consuming: the next Read returns the same bytes.
 func (s *TCPStream) Peek(p []byte) (int, error) {
 	fd, err := s.sysfd()
@@ -160,9 +121,6 @@ func (s *TCPStream) Peek(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// Shutdown closes the read half, the write half, or both.
-func (s *TCPStream) Shutdown(how Shutdown) error { return s.shutdown(how) }
 
 // LocalAddr returns the local address.
 func (s *TCPStream) LocalAddr() (netip.AddrPort, error) { return s.inetName(false) }

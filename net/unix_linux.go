@@ -67,7 +67,7 @@ func (l *UnixListener) LocalAddr() (string, error) { return l.unixName(false) }
 
 // UnixStream is a non-blocking Unix stream connection.
 type UnixStream struct {
-	socket
+	stream
 }
 
 // ConnectUnix connects to the listener at path. A connection to a Unix
@@ -111,45 +111,6 @@ func socketPair(typ int) (int, int, error) {
 	}
 	return fds[0], fds[1], nil
 }
-
-// Read reads what is available: (0, io.EOF) at the end of the stream.
-func (s *UnixStream) Read(p []byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysRead(fd, p)
-}
-
-// Write writes what the socket buffer takes; never a SIGPIPE.
-func (s *UnixStream) Write(p []byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysSend(fd, p, 0)
-}
-
-// ReadBuffers reads into the buffers in order (readv).
-func (s *UnixStream) ReadBuffers(bufs [][]byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysReadv(fd, bufs)
-}
-
-// WriteBuffers writes the buffers in order (writev).
-func (s *UnixStream) WriteBuffers(bufs [][]byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	return sysWritev(fd, bufs)
-}
-
-// Shutdown closes the read half, the write half, or both.
-func (s *UnixStream) Shutdown(how Shutdown) error { return s.shutdown(how) }
 
 // LocalAddr returns the local path ("" when unnamed).
 func (s *UnixStream) LocalAddr() (string, error) { return s.unixName(false) }

@@ -1,13 +1,16 @@
 //go:build linux
 
-// Command amd64 generates poll_amd64.s with avo: the epoll_pwait trampolines
-// and the decoder from the kernel's packed 12-byte epoll_event records to the
-// ring's 16-byte events.
+// Command amd64 generates, with avo, poll_amd64.s (the epoll_pwait
+// trampolines and the decoder from the kernel's packed 12-byte epoll_event
+// records to the ring's 16-byte events) or, with -rawsys,
+// internal/rawsys/rawsys_amd64.s (the raw syscall trampoline).
 //
 //	go run ./amd64 -out ../poll_amd64.s
+//	go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s
 package main
 
 import (
+	"flag"
 	"fmt"
 
 	"github.com/gomio/mio/asm/internal/spec"
@@ -21,8 +24,16 @@ var (
 	flagTable Mem // the 64-entry table from spec.FlagTable
 )
 
+var rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
+
 func main() {
+	flag.Parse()
 	ConstraintExpr("linux,!purego")
+	if *rawsys {
+		syscall6()
+		Generate()
+		return
+	}
 
 	flagTable = GLOBL("epollFlagTable", RODATA|NOPTR)
 	for k, word := range spec.FlagTableWords() {
@@ -43,6 +54,34 @@ func syscallEpollPwait() {
 	XORL(R9L, R9L)
 	MOVQ(U32(layout.PwaitNR), RAX)
 	SYSCALL()
+}
+
+// syscall6 is the generic raw trampoline: trap and six arguments in, the
+// result or an errno out.
+func syscall6() {
+	TEXT("Syscall6", NOSPLIT, "func(trap, a1, a2, a3, a4, a5, a6 uintptr) (r, errno uintptr)")
+	Doc("Syscall6 makes the system call trap with six arguments and returns the",
+		"result, or errno != 0. It must only be used for calls that cannot block.")
+	Load(Param("a1"), RDI)
+	Load(Param("a2"), RSI)
+	Load(Param("a3"), RDX)
+	Load(Param("a4"), R10)
+	Load(Param("a5"), R8)
+	Load(Param("a6"), R9)
+	Load(Param("trap"), RAX)
+	SYSCALL()
+	CMPQ(RAX, I32(-4095))
+	JCC(LabelRef("failed"))
+	Store(RAX, Return("r"))
+	MOVQ(U32(0), RCX)
+	Store(RCX, Return("errno"))
+	RET()
+	Label("failed")
+	NEGQ(RAX)
+	Store(RAX, Return("errno"))
+	MOVQ(I32(-1), RCX)
+	Store(RCX, Return("r"))
+	RET()
 }
 
 func epollWait() {
