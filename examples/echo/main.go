@@ -1,0 +1,177 @@
+//go:build linux
+
+// Command echo is an echo server on one event loop, the shape most mio
+// programs start from: per-connection state, reads until would-block, output
+// that does not fit kept with back-pressure (reading stops until the socket
+// is writable again), TCP_NODELAY, and a clean shutdown on SIGINT.
+//
+//	go run ./examples/echo -addr 127.0.0.1:9000
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log"
+	"net/netip"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gomio/mio"
+	mnet "github.com/gomio/mio/net"
+)
+
+const (
+	listenerToken mio.Token = iota
+	wakerToken
+	firstConn
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9000", "address to listen on")
+	flag.Parse()
+	ap, err := netip.ParseAddrPort(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	l, err := mnet.ListenTCP(ap)
+	if err != nil {
+		log.Fatal(err)
+	}
+	poll, err := mio.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sig; waker.Wake() }()
+	if err := serve(poll, l); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// conn is one client: its stream and the bytes it has sent that could not
+// be written back yet.
+type conn struct {
+	stream  *mnet.TCPStream
+	pending []byte
+}
+
+// serve runs the loop until the waker fires, then closes everything.
+func serve(poll *mio.Poll, l *mnet.TCPListener) error {
+	defer poll.Close()
+	defer l.Close()
+	if err := poll.Registry().Register(l, listenerToken, mio.Readable); err != nil {
+		return err
+	}
+	conns := map[mio.Token]*conn{}
+	defer func() {
+		for _, c := range conns {
+			c.stream.Close()
+		}
+	}()
+	next := firstConn
+	buf := make([]byte, 64<<10)
+	events := mio.NewEvents(1024)
+	for {
+		if err := poll.Poll(events, -1); err != nil {
+			return err
+		}
+		for ev := range events.Drain() {
+			switch tok := ev.Token(); tok {
+			case wakerToken:
+				return nil
+			case listenerToken:
+				for {
+					s, _, err := l.Accept()
+					if errors.Is(err, mio.ErrWouldBlock) {
+						break
+					}
+					if err != nil {
+						log.Printf("accept: %v", err)
+						break
+					}
+					s.SetNoDelay(true)
+					if err := poll.Registry().Register(s, next, mio.Readable); err != nil {
+						s.Close()
+						return err
+					}
+					conns[next] = &conn{stream: s}
+					next++
+				}
+			default:
+				c := conns[tok]
+				if c == nil {
+					continue // spurious event for a connection already closed
+				}
+				if err := c.handle(poll.Registry(), tok, ev, buf); err != nil {
+					if err != io.EOF {
+						log.Printf("conn %d: %v", tok, err)
+					}
+					poll.Registry().Deregister(c.stream)
+					c.stream.Close()
+					delete(conns, tok)
+				}
+			}
+		}
+	}
+}
+
+// handle flushes pending output when writable, then echoes what arrived.
+// While output is pending the connection waits for writability only, so a
+// client that does not read cannot make the server buffer without bound.
+func (c *conn) handle(r *mio.Registry, tok mio.Token, ev mio.Event, buf []byte) error {
+	if len(c.pending) > 0 {
+		if err := c.flush(); err != nil {
+			return err
+		}
+		if len(c.pending) > 0 {
+			return nil // still blocked: wait for the next writable event
+		}
+		if err := r.Reregister(c.stream, tok, mio.Readable); err != nil {
+			return err
+		}
+	}
+	for {
+		n, err := c.stream.Read(buf)
+		if errors.Is(err, mio.ErrWouldBlock) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.pending = append(c.pending[:0], buf[:n]...)
+		if err := c.flush(); err != nil {
+			return err
+		}
+		if len(c.pending) > 0 {
+			return r.Reregister(c.stream, tok, mio.Writable)
+		}
+		if n < len(buf) {
+			// A short read drained the socket (epoll(7)): the next byte
+			// brings a new edge, so there is no need to read to EAGAIN.
+			return nil
+		}
+	}
+}
+
+// flush writes pending output until it is gone or the socket is full.
+func (c *conn) flush() error {
+	for len(c.pending) > 0 {
+		n, err := c.stream.Write(c.pending)
+		if errors.Is(err, mio.ErrWouldBlock) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.pending = c.pending[n:]
+	}
+	c.pending = c.pending[:0]
+	return nil
+}

@@ -1,0 +1,148 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gomio/mio"
+	mnet "github.com/gomio/mio/net"
+)
+
+// startServer runs serve on a fresh port and returns its address and a stop
+// function that waits for the loop to end.
+func startServer(t *testing.T) (string, func()) {
+	t.Helper()
+	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := l.LocalAddr()
+	poll, err := mio.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve(poll, l) }()
+	return addr.String(), func() {
+		waker.Wake()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}
+}
+
+func TestEchoManyClientsCheckBytes(t *testing.T) {
+	addr, stop := startServer(t)
+	defer stop()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			r := rand.New(rand.NewPCG(uint64(i), 1))
+			for range 50 {
+				msg := make([]byte, 1+r.IntN(100<<10))
+				for j := range msg {
+					msg[j] = byte(r.Uint32())
+				}
+				go c.Write(msg)
+				got := make([]byte, len(msg))
+				if _, err := io.ReadFull(c, got); err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(got, msg) {
+					t.Errorf("client %d: echo differs", i)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// A client that sends a lot without reading: the server must stop reading
+// (back-pressure) instead of buffering, and deliver every byte once the
+// client reads.
+func TestEchoBackPressure(t *testing.T) {
+	addr, stop := startServer(t)
+	defer stop()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	const size = 32 << 20
+	msg := make([]byte, size)
+	for i := range msg {
+		msg[i] = byte(i * 31)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		_, err := c.Write(msg)
+		werr <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let both directions fill up
+	got := make([]byte, size)
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-werr; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, msg) {
+		t.Fatal("echo differs")
+	}
+}
+
+func TestEchoClientHalfCloseAndReset(t *testing.T) {
+	addr, stop := startServer(t)
+	defer stop()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.Write([]byte("last words"))
+	c.(*net.TCPConn).CloseWrite()
+	got, err := io.ReadAll(c)
+	if err != nil || string(got) != "last words" {
+		t.Fatalf("after half-close: %q, %v", got, err)
+	}
+	c.Close()
+	r, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.(*net.TCPConn).SetLinger(0)
+	r.Close() // reset: the server must drop it and keep serving
+	c2, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	c2.SetDeadline(time.Now().Add(10 * time.Second))
+	c2.Write([]byte("still there"))
+	buf := make([]byte, 11)
+	if _, err := io.ReadFull(c2, buf); err != nil || string(buf) != "still there" {
+		t.Fatalf("%q %v", buf, err)
+	}
+}
