@@ -1,0 +1,233 @@
+//go:build linux
+
+// Command proxy relays TCP connections to an upstream on one event loop:
+// both directions with back-pressure (a side is read only while the other
+// has taken what was read before), half-close propagated (when one side
+// ends, the other's write half is shut down once everything is delivered),
+// connection errors logged, every descriptor closed when its pair ends.
+//
+//	go run ./examples/proxy -listen 127.0.0.1:8000 -upstream 127.0.0.1:9000
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/netip"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gomio/mio"
+	mnet "github.com/gomio/mio/net"
+)
+
+const (
+	listenerToken mio.Token = iota
+	wakerToken
+	firstPair
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8000", "address to accept clients on")
+	upstream := flag.String("upstream", "127.0.0.1:9000", "address to relay to")
+	flag.Parse()
+	la, err := netip.ParseAddrPort(*listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ua, err := netip.ParseAddrPort(*upstream)
+	if err != nil {
+		log.Fatal(err)
+	}
+	l, err := mnet.ListenTCP(la)
+	if err != nil {
+		log.Fatal(err)
+	}
+	poll, err := mio.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sig; waker.Wake() }()
+	if err := serve(poll, l, ua); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// direction is one way of a pair: bytes read from src, not yet written to dst.
+type direction struct {
+	src, dst   *mnet.TCPStream
+	buf        []byte
+	start, end int
+	eof        bool // src has ended
+	shut       bool // dst's write half has been shut down after eof
+}
+
+// pump moves bytes until a side would block. It reports an error, or nil.
+func (d *direction) pump() error {
+	for !d.shut {
+		if d.start < d.end {
+			n, err := d.dst.Write(d.buf[d.start:d.end])
+			if errors.Is(err, mio.ErrWouldBlock) {
+				return nil // back-pressure: src is not read until dst drains
+			}
+			if err != nil {
+				return err
+			}
+			d.start += n
+			continue
+		}
+		d.start, d.end = 0, 0
+		if d.eof {
+			d.shut = true
+			return d.dst.Shutdown(mnet.ShutdownWrite)
+		}
+		n, err := d.src.Read(d.buf)
+		switch {
+		case errors.Is(err, mio.ErrWouldBlock):
+			return nil
+		case err == io.EOF:
+			d.eof = true
+		case err != nil:
+			return err
+		default:
+			d.end = n
+		}
+	}
+	return nil
+}
+
+// pair is a client and its upstream connection.
+type pair struct {
+	client, upstream *mnet.TCPStream
+	connected        bool
+	up, down         direction
+	failed           error
+}
+
+func (p *pair) close(r *mio.Registry) {
+	for _, s := range []*mnet.TCPStream{p.client, p.upstream} {
+		r.Deregister(s)
+		s.Close()
+	}
+}
+
+// serve runs the loop until the waker fires. Each pair uses two tokens:
+// 2k for the client and 2k+1 for its upstream.
+func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort) error {
+	defer poll.Close()
+	defer l.Close()
+	r := poll.Registry()
+	if err := r.Register(l, listenerToken, mio.Readable); err != nil {
+		return err
+	}
+	pairs := map[mio.Token]*pair{}
+	defer func() {
+		for _, p := range pairs {
+			p.close(r)
+		}
+	}()
+	next := firstPair
+	events := mio.NewEvents(1024)
+	for {
+		if err := poll.Poll(events, -1); err != nil {
+			return err
+		}
+		for ev := range events.Drain() {
+			switch tok := ev.Token(); tok {
+			case wakerToken:
+				return nil
+			case listenerToken:
+				for {
+					c, _, err := l.Accept()
+					if errors.Is(err, mio.ErrWouldBlock) {
+						break
+					}
+					if err != nil {
+						log.Printf("accept: %v", err)
+						break
+					}
+					p, err := dial(r, c, upstream, next)
+					if err != nil {
+						log.Printf("upstream %v: %v", upstream, err)
+						c.Close()
+						continue
+					}
+					pairs[next] = p
+					next += 2
+				}
+			default:
+				id := tok &^ 1
+				p := pairs[id]
+				if p == nil {
+					continue // spurious event for a pair already closed
+				}
+				if err := p.handle(tok == id+1); err != nil {
+					log.Printf("pair %d: %v", id, err)
+				}
+				if err := p.err(); err != nil || (p.up.shut && p.down.shut) {
+					p.close(r)
+					delete(pairs, id)
+				}
+			}
+		}
+	}
+}
+
+// dial starts the upstream connection and registers both sides for reads
+// and writes, edge-triggered: every event pumps both directions.
+func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.Token) (*pair, error) {
+	u, err := mnet.ConnectTCP(upstream)
+	if err != nil {
+		return nil, err
+	}
+	c.SetNoDelay(true)
+	u.SetNoDelay(true)
+	p := &pair{client: c, upstream: u}
+	p.up = direction{src: c, dst: u, buf: make([]byte, 64<<10)}
+	p.down = direction{src: u, dst: c, buf: make([]byte, 64<<10)}
+	if err := r.Register(c, id, mio.Readable|mio.Writable); err != nil {
+		u.Close()
+		return nil, err
+	}
+	if err := r.Register(u, id+1, mio.Readable|mio.Writable); err != nil {
+		r.Deregister(c)
+		u.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// err is the error that ended the pair, if any.
+func (p *pair) err() error { return p.failed }
+
+func (p *pair) handle(fromUpstream bool) error {
+	if !p.connected {
+		if !fromUpstream {
+			return nil // wait for the upstream to connect before relaying
+		}
+		if err := p.upstream.TakeError(); err != nil {
+			p.failed = fmt.Errorf("connect: %w", err)
+			return p.failed
+		}
+		if _, err := p.upstream.PeerAddr(); err != nil {
+			return nil // not connected yet: a later writable event says when
+		}
+		p.connected = true
+	}
+	for _, d := range []*direction{&p.up, &p.down} {
+		if err := d.pump(); err != nil {
+			p.failed = err
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gomio/mio"
+	mnet "github.com/gomio/mio/net"
+)
+
+// upstreamEcho is a std net echo server that half-closes after its client does.
+func upstreamEcho(t *testing.T) netip.AddrPort {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				io.Copy(c, c)
+				c.(*net.TCPConn).CloseWrite()
+			}()
+		}
+	}()
+	return netip.MustParseAddrPort(ln.Addr().String())
+}
+
+func startProxy(t *testing.T, upstream netip.AddrPort) (string, func()) {
+	t.Helper()
+	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := l.LocalAddr()
+	poll, err := mio.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve(poll, l, upstream) }()
+	return addr.String(), func() {
+		waker.Wake()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		waker.Close()
+	}
+}
+
+func openFds(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// Both directions with half-close: the client sends, shuts its write half,
+// and reads everything back followed by EOF, which only arrives if the
+// proxy propagated the half-close both ways.
+func TestProxyRelaysBothDirectionsWithHalfClose(t *testing.T) {
+	addr, stop := startProxy(t, upstreamEcho(t))
+	defer stop()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			r := rand.New(rand.NewPCG(uint64(i), 2))
+			msg := make([]byte, 1+r.IntN(4<<20))
+			for j := range msg {
+				msg[j] = byte(r.Uint32())
+			}
+			go func() {
+				c.Write(msg)
+				c.(*net.TCPConn).CloseWrite()
+			}()
+			got, err := io.ReadAll(c)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !bytes.Equal(got, msg) {
+				t.Errorf("client %d: %d bytes back, want %d identical", i, len(got), len(msg))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestProxyChurnLeaksNothing(t *testing.T) {
+	upstream := upstreamEcho(t)
+	addr, stop := startProxy(t, upstream)
+	before := openFds(t)
+	for i := range 300 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if i%3 == 0 {
+			c.(*net.TCPConn).SetLinger(0) // reset mid-way
+			c.Write([]byte("x"))
+			c.Close()
+			continue
+		}
+		c.Write([]byte("ping"))
+		c.(*net.TCPConn).CloseWrite()
+		got, err := io.ReadAll(c)
+		if err != nil || string(got) != "ping" {
+			t.Fatalf("round %d: %q, %v", i, got, err)
+		}
+		c.Close()
+	}
+	// Pairs end asynchronously after the last client leaves; allow them to.
+	deadline := time.Now().Add(10 * time.Second)
+	for openFds(t) > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if after := openFds(t); after > before {
+		t.Fatalf("%d descriptors open after churn, %d before", after, before)
+	}
+	stop()
+}
+
+func TestProxyUpstreamRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := netip.MustParseAddrPort(ln.Addr().String())
+	ln.Close()
+	addr, stop := startProxy(t, dead)
+	defer stop()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadAll(c); err != nil && !isReset(err) {
+		t.Fatalf("client of a refused upstream: %v, want EOF or reset", err)
+	}
+}
+
+func isReset(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op)
+}
