@@ -2,7 +2,12 @@
 
 package mio
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/gomio/mio/internal/rawsys"
+	"golang.org/x/sys/unix"
+)
 
 // The hot path, declared once. The bodies are generated assembly
 // (poll_amd64.s, poll_arm64.s; their generators are in asm/) and each has a
@@ -60,6 +65,24 @@ func epollWaitBlocking(epfd int, events unsafe.Pointer, maxevents int, msec int)
 	n, errno = epollWait(epfd, events, maxevents, msec)
 	exitsyscall()
 	return
+}
+
+// epollPwait2DecodeBlocking waits with epoll_pwait2 (a timespec timeout,
+// so microseconds are honoured) and decodes with the generated decoder. The
+// syscall is the raw trampoline bracketed for the scheduler; everything
+// between the brackets is nosplit.
+//
+//go:nosplit
+func epollPwait2DecodeBlocking(epfd int, slots *Event, maxevents int, ts *unix.Timespec) (n int, errno uintptr) {
+	raw := unsafe.Add(unsafe.Pointer(slots), maxevents*(eventSize-epollRecordSize))
+	entersyscall()
+	r, e := rawsys.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(raw), uintptr(maxevents), uintptr(unsafe.Pointer(ts)), 0, 0)
+	exitsyscall()
+	if e != 0 {
+		return 0, e
+	}
+	decodeEpoll(slots, raw, int(r))
+	return int(r), 0
 }
 
 // hotpathGenerated reports whether the generated assembly is in use.

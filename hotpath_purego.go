@@ -2,7 +2,11 @@
 
 package mio
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
 
 // Without generated assembly (the purego tag, or an architecture it does not
 // cover) the hot path is the portable twin. See hotpath.go for the contract.
@@ -23,6 +27,10 @@ func epollWaitDecodeBlocking(epfd int, slots *Event, maxevents int, msec int) (i
 
 func epollWaitBlocking(epfd int, events unsafe.Pointer, maxevents int, msec int) (int, uintptr) {
 	return epollWaitBlockingGeneric(epfd, events, maxevents, msec)
+}
+
+func epollPwait2DecodeBlocking(epfd int, slots *Event, maxevents int, ts *unix.Timespec) (int, uintptr) {
+	return epollPwait2DecodeBlockingGeneric(epfd, slots, maxevents, ts)
 }
 
 const hotpathGenerated = false

@@ -11,6 +11,7 @@
 package mio
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/gomio/mio/selector"
@@ -22,6 +23,7 @@ type Poll struct {
 	sel      *selector.Selector
 	registry Registry
 	hasWaker waker
+	busyPoll atomic.Int64 // nanoseconds; see SetBusyPoll
 }
 
 // New creates a Poll over a close-on-exec epoll instance. On a target
@@ -50,7 +52,8 @@ func (p *Poll) Registry() *Registry {
 //
 //   - timeout < 0 blocks until at least one event is ready;
 //   - timeout == 0 returns at once, making one non-blocking check;
-//   - timeout > 0 waits up to timeout, rounded up to the millisecond.
+//   - timeout > 0 waits up to timeout: to the microsecond where the kernel
+//     has epoll_pwait2 (Linux 5.11), else rounded up to the millisecond.
 //
 // It does not block while ev already holds events. A wait interrupted by a
 // signal (EINTR) is resumed with the time that is left and never reported.

@@ -75,3 +75,13 @@ func decodeEpollGeneric(dst *Event, src unsafe.Pointer, n int) {
 		*(*Event)(unsafe.Add(unsafe.Pointer(dst), i*eventSize)) = events.MakeEvent(Token(token), selector.EpollFlags(bits), bits)
 	}
 }
+
+func epollPwait2DecodeBlockingGeneric(epfd int, slots *Event, maxevents int, ts *unix.Timespec) (int, uintptr) {
+	raw := epollTail(slots, maxevents)
+	r, _, e := syscall.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(raw), uintptr(maxevents), uintptr(unsafe.Pointer(ts)), 0, 0)
+	if e != 0 {
+		return 0, uintptr(e)
+	}
+	decodeEpollGeneric(slots, raw, int(r))
+	return int(r), 0
+}

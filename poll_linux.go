@@ -5,6 +5,8 @@ package mio
 import (
 	"math"
 	"os"
+	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,17 +38,31 @@ func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) {
 // wait fills free with ready events, blocking for up to timeout (forever
 // when negative); see Poll for the contract.
 func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
-	epfd := p.sel.Fd()
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	for {
-		msec := -1
-		if timeout > 0 {
-			msec = ceilMillis(time.Until(deadline))
+	if busy := time.Duration(p.busyPoll.Load()); busy > 0 {
+		if n, err, done := p.spin(free, busy, timeout, deadline); done {
+			return n, err
 		}
-		n, e := epollWaitDecodeBlocking(epfd, &free[0], len(free), msec)
+	}
+	epfd := p.sel.Fd()
+	for {
+		var n int
+		var e uintptr
+		switch {
+		case timeout < 0:
+			n, e = epollWaitDecodeBlocking(epfd, &free[0], len(free), -1)
+		case pwait2.Load() >= 0:
+			ts := unix.NsecToTimespec(max(0, int64(time.Until(deadline))))
+			if n, e = epollPwait2DecodeBlocking(epfd, &free[0], len(free), &ts); e == uintptr(unix.ENOSYS) {
+				pwait2.Store(-1) // kernel before 5.11: milliseconds from now on
+				continue
+			}
+		default:
+			n, e = epollWaitDecodeBlocking(epfd, &free[0], len(free), ceilMillis(time.Until(deadline)))
+		}
 		switch {
 		case e == uintptr(unix.EINTR):
 		case e != 0:
@@ -61,6 +77,49 @@ func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
 			return 0, nil
 		}
 	}
+}
+
+// HasMicrosecondTimeouts reports whether Poll honours timeouts to the
+// microsecond (the kernel has epoll_pwait2, Linux 5.11 and later); without
+// it they round up to the next millisecond. The answer is known after the
+// first Poll with a positive timeout; before that it is true.
+func HasMicrosecondTimeouts() bool { return pwait2.Load() >= 0 }
+
+// pwait2 records whether the kernel has epoll_pwait2: 0 not known yet (it is
+// tried), -1 absent.
+var pwait2 atomic.Int32
+
+// spin busy-polls with raw zero-timeout waits for up to busy (and never past
+// the deadline), yielding between waits so that other goroutines run. done
+// is false when the wait must go on blocking.
+func (p *Poll) spin(free []Event, busy, timeout time.Duration, deadline time.Time) (n int, err error, done bool) {
+	end := time.Now().Add(busy)
+	if timeout > 0 && deadline.Before(end) {
+		end = deadline
+	}
+	for {
+		n, e := waitNow(p.sel.Fd(), free)
+		if e != 0 {
+			if n, err = p.waitNowFailed(free, e); err != nil || n > 0 {
+				return n, err, true
+			}
+		}
+		if n > 0 || p.sel.IsClosed() {
+			return n, nil, true
+		}
+		if !time.Now().Before(end) {
+			return 0, nil, timeout > 0 && !time.Now().Before(deadline)
+		}
+		runtime.Gosched()
+	}
+}
+
+// SetBusyPoll makes each Poll with a non-zero timeout spin with zero-timeout
+// waits for up to d before it blocks, trading CPU for wake-up latency. It
+// never changes what Poll reports and never ends a timeout early; 0 turns it
+// off. Safe to call from any goroutine.
+func (p *Poll) SetBusyPoll(d time.Duration) {
+	p.busyPoll.Store(int64(max(d, 0)))
 }
 
 // ceilMillis converts a duration to epoll's milliseconds, rounding up so that

@@ -10,3 +10,9 @@ func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) { return 0
 func waitNow(fd int, free []Event) (int, uintptr) { return 0, 1 }
 
 func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) { return 0, ErrClosed }
+
+// SetBusyPoll does nothing: busy polling is implemented on Linux.
+func (p *Poll) SetBusyPoll(d time.Duration) {}
+
+// HasMicrosecondTimeouts reports false: there is no poller here yet.
+func HasMicrosecondTimeouts() bool { return false }

@@ -21,6 +21,13 @@ func ListenTCP(addr netip.AddrPort) (*TCPListener, error) {
 	return listenTCP(addr, false)
 }
 
+// ListenTCPReusePort is ListenTCP with SO_REUSEPORT: several listeners, one
+// per event loop, bind the same port and the kernel spreads incoming
+// connections among them.
+func ListenTCPReusePort(addr netip.AddrPort) (*TCPListener, error) {
+	return listenTCP(addr, true)
+}
+
 func listenTCP(addr netip.AddrPort, reusePort bool) (l *TCPListener, err error) {
 	family := familyOf(addr)
 	fd, err := newSocketFd(family, unix.SOCK_STREAM)

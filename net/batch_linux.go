@@ -1,0 +1,138 @@
+//go:build linux
+
+package net
+
+import (
+	"net/netip"
+	"runtime"
+	"unsafe"
+
+	"github.com/gomio/mio/internal/rawsys"
+	"golang.org/x/sys/unix"
+)
+
+// Message is one datagram of a batch: the payload in Buf, the bytes sent or
+// received in N, and the peer in Addr (for SendBatch, the zero AddrPort means
+// the connected peer).
+type Message struct {
+	Buf  []byte
+	N    int
+	Addr netip.AddrPort
+}
+
+// mmsghdr is struct mmsghdr: a msghdr and the byte count the kernel fills in.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+}
+
+// batch is the kernel-facing scratch of a socket's batches: headers, iovecs
+// and addresses, grown to the largest batch seen so that later batches do
+// not allocate.
+type batch struct {
+	hdrs  []mmsghdr
+	iovs  []unix.Iovec
+	addrs []unix.RawSockaddrAny
+}
+
+func (b *batch) grow(n int) {
+	if len(b.hdrs) < n {
+		b.hdrs = make([]mmsghdr, n)
+		b.iovs = make([]unix.Iovec, n)
+		b.addrs = make([]unix.RawSockaddrAny, n)
+	}
+}
+
+// release drops the references to the caller's buffers, so that the scratch
+// does not keep them from the garbage collector.
+func (b *batch) release(n int) {
+	for i := range n {
+		b.iovs[i].Base = nil
+	}
+}
+
+// SendBatch sends ms[i].Buf to ms[i].Addr (or the connected peer when Addr
+// is the zero value) with one sendmmsg, sets ms[i].N for each datagram sent
+// and returns how many were sent; mio.ErrWouldBlock when none could be. An
+// empty batch is (0, nil).
+func (u *UDPSocket) SendBatch(ms []Message) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil || len(ms) == 0 {
+		return 0, err
+	}
+	b := &u.batch
+	b.grow(len(ms))
+	for i := range ms {
+		h := &b.hdrs[i]
+		*h = mmsghdr{}
+		if len(ms[i].Buf) > 0 {
+			b.iovs[i].Base = &ms[i].Buf[0]
+			b.iovs[i].SetLen(len(ms[i].Buf))
+			h.hdr.Iov = &b.iovs[i]
+			h.hdr.SetIovlen(1)
+		}
+		if ms[i].Addr.IsValid() {
+			l, err := putInet(&b.addrs[i], u.family, ms[i].Addr)
+			if err != nil {
+				return 0, err
+			}
+			h.hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
+			h.hdr.Namelen = l
+		}
+	}
+	for {
+		n, e := rawsys.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), unix.MSG_NOSIGNAL, 0, 0)
+		runtime.KeepAlive(ms)
+		if e == uintptr(unix.EINTR) {
+			continue
+		}
+		b.release(len(ms))
+		if e != 0 {
+			return 0, errno(e)
+		}
+		for i := range int(n) {
+			ms[i].N = int(b.hdrs[i].n)
+		}
+		return int(n), nil
+	}
+}
+
+// RecvBatch receives up to len(ms) datagrams with one recvmmsg, filling
+// ms[i].N and ms[i].Addr for each, and returns how many; mio.ErrWouldBlock
+// when none is waiting.
+func (u *UDPSocket) RecvBatch(ms []Message) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil || len(ms) == 0 {
+		return 0, err
+	}
+	b := &u.batch
+	b.grow(len(ms))
+	for i := range ms {
+		h := &b.hdrs[i]
+		*h = mmsghdr{}
+		if len(ms[i].Buf) > 0 {
+			b.iovs[i].Base = &ms[i].Buf[0]
+			b.iovs[i].SetLen(len(ms[i].Buf))
+			h.hdr.Iov = &b.iovs[i]
+			h.hdr.SetIovlen(1)
+		}
+		h.hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
+		h.hdr.Namelen = uint32(unsafe.Sizeof(b.addrs[i]))
+	}
+	for {
+		n, e := rawsys.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), unix.MSG_DONTWAIT, 0, 0)
+		runtime.KeepAlive(ms)
+		if e == uintptr(unix.EINTR) {
+			continue
+		}
+		b.release(len(ms))
+		if e != 0 {
+			return 0, errno(e)
+		}
+		for i := range int(n) {
+			ms[i].N = int(b.hdrs[i].n)
+			ms[i].Addr = inetAddr(&b.addrs[i])
+		}
+		return int(n), nil
+	}
+}
