@@ -3,9 +3,11 @@
 // Command echo is an echo server on one event loop, the shape most mio
 // programs start from: per-connection state, reads until would-block, output
 // that does not fit kept with back-pressure (reading stops until the socket
-// is writable again), TCP_NODELAY, and a clean shutdown on SIGINT.
+// is writable again), TCP_NODELAY, and a clean shutdown on SIGINT. With
+// -loops N there are N event loops, each on its own thread with its own
+// SO_REUSEPORT listener, and -busypoll spins before each wait blocks.
 //
-//	go run ./examples/echo -addr 127.0.0.1:9000
+//	go run ./examples/echo -addr 127.0.0.1:9000 [-loops 2] [-busypoll 50us]
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/gomio/mio"
@@ -30,28 +33,48 @@ const (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9000", "address to listen on")
+	loops := flag.Int("loops", 1, "event loops, one SO_REUSEPORT listener each")
+	busy := flag.Duration("busypoll", 0, "spin this long before each wait blocks")
 	flag.Parse()
 	ap, err := netip.ParseAddrPort(*addr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	l, err := mnet.ListenTCP(ap)
-	if err != nil {
-		log.Fatal(err)
-	}
-	poll, err := mio.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
-	if err != nil {
-		log.Fatal(err)
+	var wakers []*mio.Waker
+	done := make(chan error)
+	for range max(1, *loops) {
+		l, err := mnet.ListenTCPReusePort(ap)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ap, _ = l.LocalAddr() // with port 0, the next loops share the chosen port
+		poll, err := mio.New()
+		if err != nil {
+			log.Fatal(err)
+		}
+		poll.SetBusyPoll(*busy)
+		waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+		if err != nil {
+			log.Fatal(err)
+		}
+		wakers = append(wakers, waker)
+		go func() {
+			runtime.LockOSThread()
+			done <- serve(poll, l)
+		}()
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() { <-sig; waker.Wake() }()
-	if err := serve(poll, l); err != nil {
-		log.Fatal(err)
+	go func() {
+		<-sig
+		for _, w := range wakers {
+			w.Wake()
+		}
+	}()
+	for range wakers {
+		if err := <-done; err != nil {
+			log.Fatal(err)
+		}
 	}
 }
 
@@ -152,9 +175,11 @@ func (c *conn) handle(r *mio.Registry, tok mio.Token, ev mio.Event, buf []byte) 
 		if len(c.pending) > 0 {
 			return r.Reregister(c.stream, tok, mio.Writable)
 		}
-		if n < len(buf) {
+		if n < len(buf) && !ev.IsReadClosed() {
 			// A short read drained the socket (epoll(7)): the next byte
 			// brings a new edge, so there is no need to read to EAGAIN.
+			// Not so once the peer has shut down: its FIN may have come
+			// with this very edge, and reading on is what finds io.EOF.
 			return nil
 		}
 	}

@@ -1,12 +1,15 @@
 //go:build linux
 
-// Command proxy relays TCP connections to an upstream on one event loop:
-// both directions with back-pressure (a side is read only while the other
-// has taken what was read before), half-close propagated (when one side
-// ends, the other's write half is shut down once everything is delivered),
-// connection errors logged, every descriptor closed when its pair ends.
+// Command proxy relays TCP connections to an upstream: both directions with
+// back-pressure (a side is read only while the other has taken what was read
+// before), half-close propagated (when one side ends, the other's write half
+// is shut down once everything is delivered), connection errors logged,
+// every descriptor closed when its pair ends. Bytes move through a kernel
+// pipe with splice (mnet.Relay), or through a user buffer with -copy. With
+// -loops N there are N event loops, each on its own thread with its own
+// SO_REUSEPORT listener.
 //
-//	go run ./examples/proxy -listen 127.0.0.1:8000 -upstream 127.0.0.1:9000
+//	go run ./examples/proxy -listen 127.0.0.1:8000 -upstream 127.0.0.1:9000 [-copy] [-loops 2]
 package main
 
 import (
@@ -18,6 +21,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/gomio/mio"
@@ -33,6 +37,8 @@ const (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8000", "address to accept clients on")
 	upstream := flag.String("upstream", "127.0.0.1:9000", "address to relay to")
+	copying := flag.Bool("copy", false, "relay through a user buffer instead of splice")
+	loops := flag.Int("loops", 1, "event loops, one SO_REUSEPORT listener each")
 	flag.Parse()
 	la, err := netip.ParseAddrPort(*listen)
 	if err != nil {
@@ -42,25 +48,75 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	l, err := mnet.ListenTCP(la)
-	if err != nil {
-		log.Fatal(err)
-	}
-	poll, err := mio.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
-	if err != nil {
-		log.Fatal(err)
-	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() { <-sig; waker.Wake() }()
-	if err := serve(poll, l, ua); err != nil {
-		log.Fatal(err)
+	var wakers []*mio.Waker
+	done := make(chan error)
+	for range max(1, *loops) {
+		l, err := mnet.ListenTCPReusePort(la)
+		if err != nil {
+			log.Fatal(err)
+		}
+		la, _ = l.LocalAddr() // with port 0, the next loops share the chosen port
+		poll, err := mio.New()
+		if err != nil {
+			log.Fatal(err)
+		}
+		waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+		if err != nil {
+			log.Fatal(err)
+		}
+		wakers = append(wakers, waker)
+		go func() {
+			runtime.LockOSThread()
+			done <- serve(poll, l, ua, *copying)
+		}()
+	}
+	go func() {
+		<-sig
+		for _, w := range wakers {
+			w.Wake()
+		}
+	}()
+	for range wakers {
+		if err := <-done; err != nil {
+			log.Fatal(err)
+		}
 	}
 }
+
+// mover moves one direction of a pair until a side would block.
+type mover interface {
+	// pump reports whether the direction is finished: the source ended, all
+	// was delivered, and the destination's write half is shut down.
+	pump() (finished bool, err error)
+	close()
+}
+
+// relayed is a direction through a kernel pipe: the bytes never enter user
+// memory.
+type relayed struct {
+	relay *mnet.Relay
+	dst   *mnet.TCPStream
+	shut  bool
+}
+
+func (d *relayed) pump() (bool, error) {
+	if d.shut {
+		return true, nil
+	}
+	_, err := d.relay.Pump()
+	switch {
+	case errors.Is(err, mio.ErrWouldBlock):
+		return false, nil
+	case err == io.EOF:
+		d.shut = true
+		return true, d.dst.Shutdown(mnet.ShutdownWrite)
+	}
+	return false, err
+}
+
+func (d *relayed) close() { d.relay.Close() }
 
 // direction is one way of a pair: bytes read from src, not yet written to dst.
 type direction struct {
@@ -71,16 +127,18 @@ type direction struct {
 	shut       bool // dst's write half has been shut down after eof
 }
 
-// pump moves bytes until a side would block. It reports an error, or nil.
-func (d *direction) pump() error {
+func (d *direction) close() {}
+
+// pump moves bytes until a side would block.
+func (d *direction) pump() (bool, error) {
 	for !d.shut {
 		if d.start < d.end {
 			n, err := d.dst.Write(d.buf[d.start:d.end])
 			if errors.Is(err, mio.ErrWouldBlock) {
-				return nil // back-pressure: src is not read until dst drains
+				return false, nil // back-pressure: src is not read until dst drains
 			}
 			if err != nil {
-				return err
+				return false, err
 			}
 			d.start += n
 			continue
@@ -88,32 +146,35 @@ func (d *direction) pump() error {
 		d.start, d.end = 0, 0
 		if d.eof {
 			d.shut = true
-			return d.dst.Shutdown(mnet.ShutdownWrite)
+			return true, d.dst.Shutdown(mnet.ShutdownWrite)
 		}
 		n, err := d.src.Read(d.buf)
 		switch {
 		case errors.Is(err, mio.ErrWouldBlock):
-			return nil
+			return false, nil
 		case err == io.EOF:
 			d.eof = true
 		case err != nil:
-			return err
+			return false, err
 		default:
 			d.end = n
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // pair is a client and its upstream connection.
 type pair struct {
 	client, upstream *mnet.TCPStream
 	connected        bool
-	up, down         direction
+	up, down         mover
+	finished         [2]bool
 	failed           error
 }
 
 func (p *pair) close(r *mio.Registry) {
+	p.up.close()
+	p.down.close()
 	for _, s := range []*mnet.TCPStream{p.client, p.upstream} {
 		r.Deregister(s)
 		s.Close()
@@ -121,8 +182,9 @@ func (p *pair) close(r *mio.Registry) {
 }
 
 // serve runs the loop until the waker fires. Each pair uses two tokens:
-// 2k for the client and 2k+1 for its upstream.
-func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort) error {
+// 2k for the client and 2k+1 for its upstream. copying selects read/write
+// relaying instead of splice.
+func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, copying bool) error {
 	defer poll.Close()
 	defer l.Close()
 	r := poll.Registry()
@@ -155,7 +217,7 @@ func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort) error {
 						log.Printf("accept: %v", err)
 						break
 					}
-					p, err := dial(r, c, upstream, next)
+					p, err := dial(r, c, upstream, next, copying)
 					if err != nil {
 						log.Printf("upstream %v: %v", upstream, err)
 						c.Close()
@@ -173,7 +235,7 @@ func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort) error {
 				if err := p.handle(tok == id+1); err != nil {
 					log.Printf("pair %d: %v", id, err)
 				}
-				if err := p.err(); err != nil || (p.up.shut && p.down.shut) {
+				if err := p.err(); err != nil || (p.finished[0] && p.finished[1]) {
 					p.close(r)
 					delete(pairs, id)
 				}
@@ -184,7 +246,7 @@ func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort) error {
 
 // dial starts the upstream connection and registers both sides for reads
 // and writes, edge-triggered: every event pumps both directions.
-func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.Token) (*pair, error) {
+func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.Token, copying bool) (*pair, error) {
 	u, err := mnet.ConnectTCP(upstream)
 	if err != nil {
 		return nil, err
@@ -192,13 +254,32 @@ func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.To
 	c.SetNoDelay(true)
 	u.SetNoDelay(true)
 	p := &pair{client: c, upstream: u}
-	p.up = direction{src: c, dst: u, buf: make([]byte, 64<<10)}
-	p.down = direction{src: u, dst: c, buf: make([]byte, 64<<10)}
+	if copying {
+		p.up = &direction{src: c, dst: u, buf: make([]byte, 64<<10)}
+		p.down = &direction{src: u, dst: c, buf: make([]byte, 64<<10)}
+	} else {
+		up, err := mnet.NewRelay(u, c)
+		if err != nil {
+			u.Close()
+			return nil, err
+		}
+		down, err := mnet.NewRelay(c, u)
+		if err != nil {
+			up.Close()
+			u.Close()
+			return nil, err
+		}
+		p.up, p.down = &relayed{relay: up, dst: u}, &relayed{relay: down, dst: c}
+	}
 	if err := r.Register(c, id, mio.Readable|mio.Writable); err != nil {
+		p.up.close()
+		p.down.close()
 		u.Close()
 		return nil, err
 	}
 	if err := r.Register(u, id+1, mio.Readable|mio.Writable); err != nil {
+		p.up.close()
+		p.down.close()
 		r.Deregister(c)
 		u.Close()
 		return nil, err
@@ -223,11 +304,13 @@ func (p *pair) handle(fromUpstream bool) error {
 		}
 		p.connected = true
 	}
-	for _, d := range []*direction{&p.up, &p.down} {
-		if err := d.pump(); err != nil {
+	for i, d := range []mover{p.up, p.down} {
+		finished, err := d.pump()
+		if err != nil {
 			p.failed = err
 			return err
 		}
+		p.finished[i] = finished
 	}
 	return nil
 }
