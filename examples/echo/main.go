@@ -150,10 +150,11 @@ func serve(poll *mio.Poll, l *mnet.TCPListener) error {
 // client that does not read cannot make the server buffer without bound.
 func (c *conn) handle(r *mio.Registry, tok mio.Token, ev mio.Event, buf []byte) error {
 	if len(c.pending) > 0 {
-		if err := c.flush(); err != nil {
+		n, err := writeSome(c.stream, c.pending)
+		if err != nil {
 			return err
 		}
-		if len(c.pending) > 0 {
+		if c.pending = c.pending[n:]; len(c.pending) > 0 {
 			return nil // still blocked: wait for the next writable event
 		}
 		if err := r.Reregister(c.stream, tok, mio.Readable); err != nil {
@@ -168,11 +169,14 @@ func (c *conn) handle(r *mio.Registry, tok mio.Token, ev mio.Event, buf []byte) 
 		if err != nil {
 			return err
 		}
-		c.pending = append(c.pending[:0], buf[:n]...)
-		if err := c.flush(); err != nil {
+		w, err := writeSome(c.stream, buf[:n])
+		if err != nil {
 			return err
 		}
-		if len(c.pending) > 0 {
+		if w < n {
+			// Keep the rest (in a buffer of our own: buf is reused) and
+			// stop reading until the client takes it.
+			c.pending = append(c.pending[:0:0], buf[w:n]...)
 			return r.Reregister(c.stream, tok, mio.Writable)
 		}
 		if n < len(buf) && !ev.IsReadClosed() {
@@ -185,18 +189,19 @@ func (c *conn) handle(r *mio.Registry, tok mio.Token, ev mio.Event, buf []byte) 
 	}
 }
 
-// flush writes pending output until it is gone or the socket is full.
-func (c *conn) flush() error {
-	for len(c.pending) > 0 {
-		n, err := c.stream.Write(c.pending)
+// writeSome writes p until it is all written or the socket is full, and
+// returns how much was written.
+func writeSome(s *mnet.TCPStream, p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		n, err := s.Write(p[written:])
 		if errors.Is(err, mio.ErrWouldBlock) {
-			return nil
+			break
 		}
 		if err != nil {
-			return err
+			return written, err
 		}
-		c.pending = c.pending[n:]
+		written += n
 	}
-	c.pending = c.pending[:0]
-	return nil
+	return written, nil
 }
