@@ -240,3 +240,5 @@ func BenchmarkAccept(b *testing.B) {
 		})
 	}
 }
+
+func newFile(fd int) *os.File { return os.NewFile(uintptr(fd), "dup") }

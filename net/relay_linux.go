@@ -18,12 +18,15 @@ import (
 type Relay struct {
 	dst, src *TCPStream
 	pr, pw   int // pipe ends; -1 once closed
+	capacity int // pipe capacity: how much one splice from src asks for
 	buffered int // bytes in the pipe
 	srcEOF   bool
 }
 
-// relayChunk is how much one splice asks for: the default pipe capacity.
-const relayChunk = 64 << 10
+// relayPipeSize is the pipe capacity asked for: 1 MiB (Linux's default
+// pipe-max-size), so that one splice moves what 16 would with the default
+// 64 KiB. A system that refuses keeps the default.
+const relayPipeSize = 1 << 20
 
 // NewRelay creates a relay from src to dst. The streams stay owned by the
 // caller; the Relay owns only its pipe (release it with Close).
@@ -35,7 +38,11 @@ func NewRelay(dst, src *TCPStream) (*Relay, error) {
 	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
 		return nil, fmt.Errorf("mio/net: relay pipe: %w", err)
 	}
-	return &Relay{dst: dst, src: src, pr: p[0], pw: p[1]}, nil
+	capacity, err := unix.FcntlInt(uintptr(p[1]), unix.F_SETPIPE_SZ, relayPipeSize)
+	if err != nil {
+		capacity = 64 << 10
+	}
+	return &Relay{dst: dst, src: src, pr: p[0], pw: p[1], capacity: capacity}, nil
 }
 
 // Pump moves bytes from src to dst until one side would block, and returns
@@ -70,7 +77,7 @@ func (r *Relay) Pump() (int64, error) {
 		if err != nil {
 			return delivered, err
 		}
-		n, err := splice(sfd, r.pw, relayChunk)
+		n, err := splice(sfd, r.pw, r.capacity)
 		if err != nil {
 			return delivered, err
 		}
