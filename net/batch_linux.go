@@ -65,12 +65,15 @@ func (u *UDPSocket) SendBatch(ms []Message) (int, error) {
 	for i := range ms {
 		h := &b.hdrs[i]
 		*h = mmsghdr{}
+		// An empty datagram still gets one (empty) iovec: emulators such as
+		// qemu-user drop a message whose iovec array is absent.
+		b.iovs[i] = unix.Iovec{}
 		if len(ms[i].Buf) > 0 {
 			b.iovs[i].Base = &ms[i].Buf[0]
 			b.iovs[i].SetLen(len(ms[i].Buf))
-			h.hdr.Iov = &b.iovs[i]
-			h.hdr.SetIovlen(1)
 		}
+		h.hdr.Iov = &b.iovs[i]
+		h.hdr.SetIovlen(1)
 		if ms[i].Addr.IsValid() {
 			l, err := putInet(&b.addrs[i], u.family, ms[i].Addr)
 			if err != nil {
@@ -110,12 +113,15 @@ func (u *UDPSocket) RecvBatch(ms []Message) (int, error) {
 	for i := range ms {
 		h := &b.hdrs[i]
 		*h = mmsghdr{}
+		// An empty datagram still gets one (empty) iovec: emulators such as
+		// qemu-user drop a message whose iovec array is absent.
+		b.iovs[i] = unix.Iovec{}
 		if len(ms[i].Buf) > 0 {
 			b.iovs[i].Base = &ms[i].Buf[0]
 			b.iovs[i].SetLen(len(ms[i].Buf))
-			h.hdr.Iov = &b.iovs[i]
-			h.hdr.SetIovlen(1)
 		}
+		h.hdr.Iov = &b.iovs[i]
+		h.hdr.SetIovlen(1)
 		h.hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
 		h.hdr.Namelen = uint32(unsafe.Sizeof(b.addrs[i]))
 	}
