@@ -7,6 +7,10 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,55 +26,19 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// tcpPair returns a std client connection and the mio stream accepted for it.
-func tcpPair(b *testing.B) (*net.TCPConn, *mnet.TCPStream) {
-	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	addr, _ := l.LocalAddr()
-	c, err := net.DialTCP("tcp", nil, net.TCPAddrFromAddrPort(addr))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for {
-		s, _, err := l.Accept()
-		if errors.Is(err, mio.ErrWouldBlock) {
-			time.Sleep(time.Millisecond)
-			continue
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { c.Close(); s.Close() })
-		return c, s
-	}
-}
-
 // BenchmarkRelay moves a stream from one TCP connection to another, the
-// inner loop of a proxy, reporting MB/s and CPU time per MB (the whole
-// process: the writer and reader goroutines cost the same in every impl):
+// inner loop of a proxy. The traffic comes from, and goes back to, a peer
+// process (this test binary re-executed), so that the process CPU time per
+// MB is the relay's own:
 //
 //	impl=relay  mnet.Relay: splice through a pipe, driven by a Poll
 //	impl=copy   Read / Write through a 64 KiB buffer, driven by a Poll
-//	impl=std    io.Copy between std *net.TCPConn (which splices too)
+//	impl=std    io.CopyN between std *net.TCPConn (which splices too)
 func BenchmarkRelay(b *testing.B) {
 	const chunk = 8 << 20 // bytes moved per iteration
 	for _, impl := range []string{"relay", "copy", "std"} {
 		b.Run("impl="+impl, func(b *testing.B) {
-			in, src := tcpPair(b)  // the writer feeds in; src receives
-			out, dst := tcpPair(b) // dst sends; the reader drains out
-			go func() {
-				buf := make([]byte, 256<<10)
-				for {
-					if _, err := in.Write(buf); err != nil {
-						return
-					}
-				}
-			}()
-			go io.Copy(io.Discard, struct{ io.Reader }{out})
-
+			src, dst := peerStreams(b)
 			var move func(n int64)
 			switch impl {
 			case "std":
@@ -92,6 +60,87 @@ func BenchmarkRelay(b *testing.B) {
 			b.ReportMetric(float64((cpuTime()-start).Microseconds())/mb, "cpu-us/MB")
 		})
 	}
+}
+
+// peerEnv names the peer process's role: it writes endlessly to the first
+// address and reads endlessly from the second.
+const peerEnv = "MIO_BENCH_RELAY_PEER"
+
+func TestMain(m *testing.M) {
+	if addrs := os.Getenv(peerEnv); addrs != "" {
+		runPeer(strings.Fields(addrs))
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func runPeer(addrs []string) {
+	// Run beside the benchmark's CPU when it is pinned, not on it.
+	var set unix.CPUSet
+	if unix.SchedGetaffinity(0, &set) == nil && set.Count() == 1 && runtime.NumCPU() > 1 {
+		var other unix.CPUSet
+		for i := range runtime.NumCPU() {
+			if !set.IsSet(i) {
+				other.Set(i)
+			}
+		}
+		unix.SchedSetaffinity(0, &other)
+	}
+	in, err := net.Dial("tcp", addrs[0])
+	if err != nil {
+		os.Exit(1)
+	}
+	out, err := net.Dial("tcp", addrs[1])
+	if err != nil {
+		os.Exit(1)
+	}
+	go io.Copy(io.Discard, struct{ io.Reader }{out})
+	buf := make([]byte, 256<<10)
+	for {
+		if _, err := in.Write(buf); err != nil {
+			os.Exit(0)
+		}
+	}
+}
+
+// peerStreams starts the peer process and returns the stream it writes to
+// (src) and the stream it reads from (dst).
+func peerStreams(b *testing.B) (src, dst *mnet.TCPStream) {
+	var ls [2]*mnet.TCPListener
+	var addrs []string
+	for i := range ls {
+		l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		a, _ := l.LocalAddr()
+		ls[i], addrs = l, append(addrs, a.String())
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), peerEnv+"="+strings.Join(addrs, " "))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var got [2]*mnet.TCPStream
+	for i, l := range ls {
+		for deadline := time.Now().Add(10 * time.Second); got[i] == nil; {
+			s, _, err := l.Accept()
+			switch {
+			case err == nil:
+				got[i] = s
+				b.Cleanup(func() { s.Close() })
+			case !errors.Is(err, mio.ErrWouldBlock):
+				b.Fatal(err)
+			case time.Now().After(deadline):
+				b.Fatal("the peer process did not connect")
+			default:
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}
+	return got[0], got[1]
 }
 
 // stdConn turns a mio stream back into a std connection (a duplicate).

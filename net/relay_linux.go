@@ -55,6 +55,11 @@ func (r *Relay) Pump() (int64, error) {
 	if r.pr < 0 {
 		return 0, mio.ErrClosed
 	}
+	// A short splice into dst means its send buffer is full, and
+	// edge-triggered readiness brings a new event when it has room: stopping
+	// there saves the syscall that would only confirm it with EAGAIN. The
+	// source gets no such shortcut: a splice from a socket may stop short
+	// when the pipe runs out of slots with data still queued.
 	var delivered int64
 	for {
 		if r.buffered > 0 {
@@ -68,7 +73,9 @@ func (r *Relay) Pump() (int64, error) {
 			}
 			r.buffered -= n
 			delivered += int64(n)
-			continue
+			if r.buffered > 0 {
+				return delivered, mio.ErrWouldBlock // dst is full
+			}
 		}
 		if r.srcEOF {
 			return delivered, io.EOF
