@@ -72,12 +72,14 @@ PIN := $(shell command -v taskset >/dev/null && echo "taskset -c 1")
 BENCHENV := GOMAXPROCS=1 $(PIN)
 PEERBENCH ?= ../shared/peerbench
 
-## bench: the benchmark comparison, printed and written to bench/results/latest.txt
+## bench: the comparison table, printed and written to bench/results/latest.md
+## (with ratios.svg, and benchstat's full output in latest.txt)
 bench:
 	@mkdir -p bench/results
 	$(BENCHENV) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) . | tee bench/results/raw.txt
 	cd bench && $(BENCHENV) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./... | tee -a results/raw.txt
-	cd bench && $(GO) tool benchstat -col /impl results/raw.txt | tee results/latest.txt
+	cd bench && $(GO) tool benchstat -col /impl results/raw.txt > results/latest.txt
+	cd bench && $(GO) run ./cmd/report -in results/raw.txt -md results/latest.md -svg results/ratios.svg
 
 ## peerbench: examples/echo beside C epoll, Rust mio, Go net, gnet, netpoll and nbio
 peerbench:
