@@ -13,7 +13,7 @@ CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/am
 
 GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/rawsys/rawsys_arm64.s
 
-.PHONY: all generate check-generate test test-race test-purego test-arm64 test-modules cross bench peerbench fuzz lint ensure-qemu
+.PHONY: all generate check-generate test test-race test-purego test-arm64 test-modules cross bench peerbench soak fuzz lint ensure-qemu
 
 all: test
 
@@ -86,6 +86,11 @@ peerbench:
 	$(GO) build -o bench/results/mio-echo ./examples/echo
 	EXTRA_SERVER="$(CURDIR)/bench/results/mio-echo -addr 127.0.0.1:{PORT}" EXTRA_NAME=mio \
 		bash $(PEERBENCH)/run.sh | tee bench/results/peerbench.txt
+
+## soak: the echo example under mixed load for SOAK (10m), reporting every 10 s
+SOAK ?= 10m
+soak:
+	SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./examples/echo
 
 ## fuzz: run every fuzz target for FUZZTIME
 fuzz:
