@@ -404,3 +404,21 @@ func TestStreamIOAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// Zero-length reads and writes succeed with nothing moved and change no
+// readiness: they are not end of stream and not would-block.
+func TestTCPZeroLength(t *testing.T) {
+	c, s := tcpPair(t, any4)
+	if n, err := c.Write(nil); n != 0 || err != nil {
+		t.Fatalf("Write(nil): %d, %v", n, err)
+	}
+	if n, err := s.Read([]byte{}); n != 0 || err != nil {
+		t.Fatalf("Read(empty): %d, %v", n, err)
+	}
+	if n, err := c.WriteBuffers([][]byte{{}, nil}); n != 0 || err != nil {
+		t.Fatalf("WriteBuffers(empty): %d, %v", n, err)
+	}
+	if _, err := s.Read(make([]byte, 1)); !errors.Is(err, mio.ErrWouldBlock) {
+		t.Fatalf("a zero-length write must not send anything: %v", err)
+	}
+}

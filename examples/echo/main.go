@@ -133,8 +133,8 @@ func serve(poll *mio.Poll, l *mnet.TCPListener) error {
 					continue // spurious event for a connection already closed
 				}
 				if err := c.handle(poll.Registry(), tok, ev, buf); err != nil {
-					if err != io.EOF {
-						log.Printf("conn %d: %v", tok, err)
+					if err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+						log.Printf("conn %d: %v", tok, err) // a reset is routine
 					}
 					poll.Registry().Deregister(c.stream)
 					c.stream.Close()
