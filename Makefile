@@ -6,7 +6,7 @@ export GOFLAGS := -buildvcs=false
 
 # Benchmark knobs: quick by default, thorough with e.g. BENCHTIME=1s COUNT=20.
 BENCHTIME ?= 200ms
-COUNT ?= 8
+COUNT ?= 6
 # How long each fuzz target runs under `make fuzz`.
 FUZZTIME ?= 30s
 CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 linux/riscv64 linux/386

@@ -71,7 +71,14 @@ func TestMain(m *testing.M) {
 		runPeer(strings.Fields(addrs))
 		return
 	}
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "mio-bench")
+	if err != nil {
+		panic(err)
+	}
+	serverDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func runPeer(addrs []string) {

@@ -22,7 +22,10 @@ import (
 )
 
 // units reported, and whether a larger value is better.
-var units = map[string]bool{"sec/op": false, "cpu-us/MB": false, "dgrams/s": true}
+var units = map[string]bool{
+	"sec/op": false, "cpu-us/MB": false, "dgrams/s": true,
+	"rt/s": true, "srv-us/rt": false, "p50-us": false, "p99-us": false,
+}
 
 type row struct {
 	bench, unit, impl, base string
