@@ -1146,7 +1146,7 @@ done:
 failed:
 	NEGQ AX
 	MOVQ AX, errno+40(FP)
-	MOVQ $0x00000000, CX
+	XORL CX, CX
 	MOVQ CX, n+32(FP)
 	RET
 

@@ -43,6 +43,23 @@ func (b *batch) grow(n int) {
 	}
 }
 
+// prepare points one header and one iovec at each message's buffer.
+func (b *batch) prepare(ms []Message) {
+	b.grow(len(ms))
+	for i := range ms {
+		// An empty datagram still gets one (empty) iovec: emulators such as
+		// qemu-user drop a message whose iovec array is absent.
+		b.iovs[i] = unix.Iovec{}
+		if len(ms[i].Buf) > 0 {
+			b.iovs[i].Base = &ms[i].Buf[0]
+			b.iovs[i].SetLen(len(ms[i].Buf))
+		}
+		b.hdrs[i] = mmsghdr{}
+		b.hdrs[i].hdr.Iov = &b.iovs[i]
+		b.hdrs[i].hdr.SetIovlen(1)
+	}
+}
+
 // release drops the references to the caller's buffers, so that the scratch
 // does not keep them from the garbage collector.
 func (b *batch) release(n int) {
@@ -61,26 +78,16 @@ func (u *UDPSocket) SendBatch(ms []Message) (int, error) {
 		return 0, err
 	}
 	b := &u.batch
-	b.grow(len(ms))
+	b.prepare(ms)
 	for i := range ms {
-		h := &b.hdrs[i]
-		*h = mmsghdr{}
-		// An empty datagram still gets one (empty) iovec: emulators such as
-		// qemu-user drop a message whose iovec array is absent.
-		b.iovs[i] = unix.Iovec{}
-		if len(ms[i].Buf) > 0 {
-			b.iovs[i].Base = &ms[i].Buf[0]
-			b.iovs[i].SetLen(len(ms[i].Buf))
-		}
-		h.hdr.Iov = &b.iovs[i]
-		h.hdr.SetIovlen(1)
 		if ms[i].Addr.IsValid() {
 			l, err := putInet(&b.addrs[i], u.family, ms[i].Addr)
 			if err != nil {
+				b.release(len(ms))
 				return 0, err
 			}
-			h.hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
-			h.hdr.Namelen = l
+			b.hdrs[i].hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
+			b.hdrs[i].hdr.Namelen = l
 		}
 	}
 	for {
@@ -109,21 +116,10 @@ func (u *UDPSocket) RecvBatch(ms []Message) (int, error) {
 		return 0, err
 	}
 	b := &u.batch
-	b.grow(len(ms))
+	b.prepare(ms)
 	for i := range ms {
-		h := &b.hdrs[i]
-		*h = mmsghdr{}
-		// An empty datagram still gets one (empty) iovec: emulators such as
-		// qemu-user drop a message whose iovec array is absent.
-		b.iovs[i] = unix.Iovec{}
-		if len(ms[i].Buf) > 0 {
-			b.iovs[i].Base = &ms[i].Buf[0]
-			b.iovs[i].SetLen(len(ms[i].Buf))
-		}
-		h.hdr.Iov = &b.iovs[i]
-		h.hdr.SetIovlen(1)
-		h.hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
-		h.hdr.Namelen = uint32(unsafe.Sizeof(b.addrs[i]))
+		b.hdrs[i].hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
+		b.hdrs[i].hdr.Namelen = uint32(unsafe.Sizeof(b.addrs[i]))
 	}
 	for {
 		n, e := rawsys.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), unix.MSG_DONTWAIT, 0, 0)

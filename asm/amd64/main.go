@@ -70,17 +70,31 @@ func syscall6() {
 	Load(Param("a6"), R9)
 	Load(Param("trap"), RAX)
 	SYSCALL()
+	storeResult("r", -1, nil)
+}
+
+// storeResult stores the syscall result in AX: on success the count in
+// result and 0 in errno (then runs onSuccess, if any, before returning); on
+// failure (AX in -4095..-1) -AX in errno and failed in result.
+func storeResult(result string, failed int32, onSuccess func()) {
 	CMPQ(RAX, I32(-4095))
 	JCC(LabelRef("failed"))
-	Store(RAX, Return("r"))
+	Store(RAX, Return(result))
 	MOVQ(U32(0), RCX)
 	Store(RCX, Return("errno"))
+	if onSuccess != nil {
+		onSuccess()
+	}
 	RET()
 	Label("failed")
 	NEGQ(RAX)
 	Store(RAX, Return("errno"))
-	MOVQ(I32(-1), RCX)
-	Store(RCX, Return("r"))
+	if failed == 0 {
+		XORL(ECX, ECX)
+	} else {
+		MOVQ(I32(failed), RCX)
+	}
+	Store(RCX, Return(result))
 	RET()
 }
 
@@ -93,18 +107,7 @@ func epollWait() {
 	Load(Param("maxevents"), RDX)
 	Load(Param("msec"), R10)
 	syscallEpollPwait()
-	CMPQ(RAX, I32(-4095))
-	JCC(LabelRef("failed"))
-	Store(RAX, Return("n"))
-	MOVQ(U32(0), RCX)
-	Store(RCX, Return("errno"))
-	RET()
-	Label("failed")
-	NEGQ(RAX)
-	Store(RAX, Return("errno"))
-	MOVQ(I32(-1), RCX)
-	Store(RCX, Return("n"))
-	RET()
+	storeResult("n", -1, nil)
 }
 
 func epollWaitDecode() {
@@ -119,19 +122,7 @@ func epollWaitDecode() {
 	LEAQ(Mem{Base: R12, Index: RDX, Scale: uint8(spec.EventSize - layout.RecordSize)}, RSI)
 	MOVQ(RSI, R13)
 	syscallEpollPwait()
-	CMPQ(RAX, I32(-4095))
-	JCC(LabelRef("failed"))
-	Store(RAX, Return("n"))
-	MOVQ(U32(0), RCX)
-	Store(RCX, Return("errno"))
-	decodeLoop(R12, R13, RAX)
-	RET()
-	Label("failed")
-	NEGQ(RAX)
-	Store(RAX, Return("errno"))
-	MOVQ(U32(0), RCX)
-	Store(RCX, Return("n"))
-	RET()
+	storeResult("n", 0, func() { decodeLoop(R12, R13, RAX) })
 }
 
 func decodeEpoll() {

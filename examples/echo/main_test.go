@@ -8,17 +8,20 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
+	"golang.org/x/sys/unix"
 )
 
-// startServer runs serve on a fresh port and returns its address and a stop
+// startServer runs serve on a fresh port, on a goroutine locked to its
+// thread as main does, and returns its address, that thread's id and a stop
 // function that waits for the loop to end.
-func startServer(t *testing.T) (string, func()) {
+func startServer(t *testing.T) (netip.AddrPort, int, func()) {
 	t.Helper()
 	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
 	if err != nil {
@@ -33,18 +36,25 @@ func startServer(t *testing.T) (string, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tid := make(chan int, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve(poll, l) }()
-	return addr.String(), func() {
+	go func() {
+		runtime.LockOSThread()
+		tid <- unix.Gettid()
+		done <- serve(poll, l)
+	}()
+	return addr, <-tid, func() {
 		waker.Wake()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
+		waker.Close()
 	}
 }
 
 func TestEchoManyClientsCheckBytes(t *testing.T) {
-	addr, stop := startServer(t)
+	ap, _, stop := startServer(t)
+	addr := ap.String()
 	defer stop()
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -82,7 +92,8 @@ func TestEchoManyClientsCheckBytes(t *testing.T) {
 // (back-pressure) instead of buffering, and deliver every byte once the
 // client reads.
 func TestEchoBackPressure(t *testing.T) {
-	addr, stop := startServer(t)
+	ap, _, stop := startServer(t)
+	addr := ap.String()
 	defer stop()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -114,7 +125,8 @@ func TestEchoBackPressure(t *testing.T) {
 }
 
 func TestEchoClientHalfCloseAndReset(t *testing.T) {
-	addr, stop := startServer(t)
+	ap, _, stop := startServer(t)
+	addr := ap.String()
 	defer stop()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"net/netip"
 	"os"
 	"runtime"
 	"slices"
@@ -17,9 +16,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gomio/mio"
-	mnet "github.com/gomio/mio/net"
 )
 
 // TestSoak runs the echo loop under a mixed load for $SOAK (5 s when unset:
@@ -35,25 +31,8 @@ func TestSoak(t *testing.T) {
 			t.Fatalf("SOAK=%q: %v", s, err)
 		}
 	}
-	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, _ := l.LocalAddr()
-	poll, err := mio.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fdsBefore := countFds(t)
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		done <- serve(poll, l)
-	}()
+	addr, _, stopServer := startServer(t)
 
 	var (
 		mu        sync.Mutex
@@ -125,11 +104,7 @@ func TestSoak(t *testing.T) {
 	if err, _ := failure.Load().(error); err != nil {
 		t.Fatal(err)
 	}
-	waker.Wake()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	waker.Close()
+	stopServer()
 	if after := countFds(t); after > fdsBefore {
 		t.Fatalf("%d descriptors open after the soak, %d before", after, fdsBefore)
 	}

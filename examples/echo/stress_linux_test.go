@@ -44,26 +44,7 @@ func stress(t *testing.T, storm bool) {
 		}
 	}
 
-	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, _ := l.LocalAddr()
-	poll, err := mio.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tid := make(chan int, 1)
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		tid <- unix.Gettid()
-		done <- serve(poll, l)
-	}()
+	addr, target, stopServer := startServer(t)
 
 	var sent atomic.Int64
 	stop := make(chan struct{})
@@ -76,7 +57,6 @@ func stress(t *testing.T, storm bool) {
 			for range sigs {
 			}
 		}()
-		target := <-tid
 		wg.Go(func() {
 			// 20 kHz, paced by the clock: a ticker cannot tick that fast.
 			start := time.Now()
@@ -102,11 +82,7 @@ func stress(t *testing.T, storm bool) {
 	elapsed := time.Since(start)
 	close(stop)
 	wg.Wait()
-	waker.Wake()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	waker.Close()
+	stopServer()
 	if storm {
 		if sent.Load() == 0 {
 			t.Fatal("no signal was sent")
