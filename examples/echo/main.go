@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
@@ -40,22 +41,57 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	_, stop, err := start(ap, *loops, *busy)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	if err := stop(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// start runs n event loops, each on its own thread with its own
+// SO_REUSEPORT listener on ap, and returns the address they share and a
+// function that stops them all and waits for them.
+func start(ap netip.AddrPort, n int, busy time.Duration) (netip.AddrPort, func() error, error) {
 	var wakers []*mio.Waker
 	done := make(chan error)
-	for range max(1, *loops) {
+	stop := func() error {
+		for _, w := range wakers {
+			w.Wake()
+		}
+		var first error
+		for _, w := range wakers {
+			if err := <-done; err != nil && first == nil {
+				first = err
+			}
+			w.Close()
+		}
+		return first
+	}
+	for range max(1, n) {
 		l, err := mnet.ListenTCPReusePort(ap)
 		if err != nil {
-			log.Fatal(err)
+			stop()
+			return ap, nil, err
 		}
 		ap, _ = l.LocalAddr() // with port 0, the next loops share the chosen port
 		poll, err := mio.New()
 		if err != nil {
-			log.Fatal(err)
+			l.Close()
+			stop()
+			return ap, nil, err
 		}
-		poll.SetBusyPoll(*busy)
+		poll.SetBusyPoll(busy)
 		waker, err := mio.NewWaker(poll.Registry(), wakerToken)
 		if err != nil {
-			log.Fatal(err)
+			l.Close()
+			poll.Close()
+			stop()
+			return ap, nil, err
 		}
 		wakers = append(wakers, waker)
 		go func() {
@@ -63,19 +99,7 @@ func main() {
 			done <- serve(poll, l)
 		}()
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sig
-		for _, w := range wakers {
-			w.Wake()
-		}
-	}()
-	for range wakers {
-		if err := <-done; err != nil {
-			log.Fatal(err)
-		}
-	}
+	return ap, stop, nil
 }
 
 // conn is one client: its stream and the bytes it has sent that could not

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -156,5 +157,42 @@ func TestEchoClientHalfCloseAndReset(t *testing.T) {
 	buf := make([]byte, 11)
 	if _, err := io.ReadFull(c2, buf); err != nil || string(buf) != "still there" {
 		t.Fatalf("%q %v", buf, err)
+	}
+}
+
+// With -loops 2 (and busy polling), two loops serve the one port: every
+// client is echoed, and stopping releases both loops' descriptors. (That the
+// kernel spreads connections over SO_REUSEPORT listeners is tested in net.)
+func TestEchoTwoLoops(t *testing.T) {
+	addr, stop, err := start(netip.MustParseAddrPort("127.0.0.1:0"), 2, 20*time.Microsecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := countFds(t)
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			c, err := net.Dial("tcp", addr.String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			msg := []byte(fmt.Sprintf("client %d", i))
+			c.Write(msg)
+			got := make([]byte, len(msg))
+			if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, msg) {
+				t.Errorf("client %d: %q, %v", i, got, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// Two loops: two listeners, two polls, two wakers gone.
+	if after := countFds(t); after > before-6 {
+		t.Fatalf("%d descriptors after stopping two loops, %d while they ran", after, before)
 	}
 }
