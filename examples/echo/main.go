@@ -64,10 +64,14 @@ func start(ap netip.AddrPort, n int, busy time.Duration) (netip.AddrPort, func()
 			w.Wake()
 		}
 		var first error
-		for _, w := range wakers {
+		for range wakers {
 			if err := <-done; err != nil && first == nil {
 				first = err
 			}
+		}
+		// Only now: closing a waker deregisters it, and a wake its loop has
+		// not collected yet would go with it.
+		for _, w := range wakers {
 			w.Close()
 		}
 		return first
