@@ -108,6 +108,7 @@ func (s *socket) SyscallConn() (syscall.RawConn, error) {
 
 type rawConn struct{ s *socket }
 
+// Control calls f with the descriptor.
 func (c rawConn) Control(f func(fd uintptr)) error {
 	fd, err := c.s.sysfd()
 	if err != nil {
@@ -117,7 +118,10 @@ func (c rawConn) Control(f func(fd uintptr)) error {
 	return nil
 }
 
-func (c rawConn) Read(f func(fd uintptr) bool) error  { return c.once(f) }
+// Read calls f once; mio.ErrWouldBlock when f asks to wait.
+func (c rawConn) Read(f func(fd uintptr) bool) error { return c.once(f) }
+
+// Write calls f once; mio.ErrWouldBlock when f asks to wait.
 func (c rawConn) Write(f func(fd uintptr) bool) error { return c.once(f) }
 
 func (c rawConn) once(f func(fd uintptr) bool) error {
