@@ -19,8 +19,9 @@ import (
 //
 // Only the six bits above take part (the selector asks for no others, and
 // the kernel reports only what was asked plus EPOLLERR and EPOLLHUP), so
-// "EPOLLERR alone" means alone among them. The generated decoders implement
-// this same table; the differential tests hold them to it.
+// "EPOLLERR alone" means alone among them. The generated decoders look the
+// flags up in a table built from this function, indexed by raw & 0x201f
+// (the six bits); the differential tests hold them to it.
 func EpollFlags(raw uint32) events.Flags {
 	const (
 		in    = unix.EPOLLIN
@@ -52,9 +53,3 @@ func EpollFlags(raw uint32) events.Flags {
 	}
 	return f
 }
-
-// EpollFlagIndex packs the six bits EpollFlags reads into an index below 64:
-// IN, PRI, OUT, ERR, HUP keep bits 0-4 and RDHUP (bit 13) moves to bit 5.
-// The generated decoders look flags up in a 64-entry table built from
-// EpollFlags with this index.
-func EpollFlagIndex(raw uint32) uint32 { return raw&0x1f | raw>>8&0x20 }

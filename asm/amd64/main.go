@@ -21,7 +21,7 @@ import (
 
 var (
 	layout    = spec.EpollAMD64
-	flagTable Mem // the 64-entry table from spec.FlagTable
+	flagTable Mem // spec.FlagTable: flags indexed by raw & spec.FlagIndexMask
 )
 
 var rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
