@@ -68,6 +68,26 @@ func (b *batch) release(n int) {
 	}
 }
 
+// exchange makes the prepared sendmmsg or recvmmsg call (trap), sets
+// ms[i].N for each message it moved and returns how many.
+func (b *batch) exchange(fd int, trap uintptr, ms []Message, flags int) (int, error) {
+	for {
+		n, e := rawsys.Syscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), uintptr(flags), 0, 0)
+		runtime.KeepAlive(ms)
+		if e == uintptr(unix.EINTR) {
+			continue
+		}
+		b.release(len(ms))
+		if e != 0 {
+			return 0, errno(e)
+		}
+		for i := range int(n) {
+			ms[i].N = int(b.hdrs[i].n)
+		}
+		return int(n), nil
+	}
+}
+
 // SendBatch sends ms[i].Buf to ms[i].Addr (or the connected peer when Addr
 // is the zero value) with one sendmmsg, sets ms[i].N for each datagram sent
 // and returns how many were sent; mio.ErrWouldBlock when none could be. An
@@ -90,21 +110,7 @@ func (u *UDPSocket) SendBatch(ms []Message) (int, error) {
 			b.hdrs[i].hdr.Namelen = l
 		}
 	}
-	for {
-		n, e := rawsys.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), unix.MSG_NOSIGNAL, 0, 0)
-		runtime.KeepAlive(ms)
-		if e == uintptr(unix.EINTR) {
-			continue
-		}
-		b.release(len(ms))
-		if e != 0 {
-			return 0, errno(e)
-		}
-		for i := range int(n) {
-			ms[i].N = int(b.hdrs[i].n)
-		}
-		return int(n), nil
-	}
+	return b.exchange(fd, unix.SYS_SENDMMSG, ms, unix.MSG_NOSIGNAL)
 }
 
 // RecvBatch receives up to len(ms) datagrams with one recvmmsg, filling
@@ -121,20 +127,9 @@ func (u *UDPSocket) RecvBatch(ms []Message) (int, error) {
 		b.hdrs[i].hdr.Name = (*byte)(unsafe.Pointer(&b.addrs[i]))
 		b.hdrs[i].hdr.Namelen = uint32(unsafe.Sizeof(b.addrs[i]))
 	}
-	for {
-		n, e := rawsys.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), unix.MSG_DONTWAIT, 0, 0)
-		runtime.KeepAlive(ms)
-		if e == uintptr(unix.EINTR) {
-			continue
-		}
-		b.release(len(ms))
-		if e != 0 {
-			return 0, errno(e)
-		}
-		for i := range int(n) {
-			ms[i].N = int(b.hdrs[i].n)
-			ms[i].Addr = inetAddr(&b.addrs[i])
-		}
-		return int(n), nil
+	n, err := b.exchange(fd, unix.SYS_RECVMMSG, ms, unix.MSG_DONTWAIT)
+	for i := range n {
+		ms[i].Addr = inetAddr(&b.addrs[i])
 	}
+	return n, err
 }

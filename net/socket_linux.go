@@ -341,41 +341,13 @@ func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
 func (s *stream) Shutdown(how Shutdown) error { return s.shutdown(how) }
 
 // sysSend and sysRecv are send(2) and recv(2) for the datagram types and
-// Peek; for a datagram, n == 0 is an empty datagram.
-func sysSend(fd int, p []byte, flags int) (int, error) {
-	var ptr unsafe.Pointer
-	if len(p) > 0 {
-		ptr = unsafe.Pointer(&p[0])
-	}
-	for {
-		n, e := rawsys.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), 0, 0)
-		runtime.KeepAlive(p)
-		if e == uintptr(unix.EINTR) {
-			continue
-		}
-		if e != 0 {
-			return 0, errno(e)
-		}
-		return int(n), nil
-	}
-}
+// Peek: sendto and recvfrom without an address. For a datagram, n == 0 is an
+// empty datagram.
+func sysSend(fd int, p []byte, flags int) (int, error) { return sendto(fd, p, flags, nil, 0) }
 
 func sysRecv(fd int, p []byte, flags int) (int, error) {
-	var ptr unsafe.Pointer
-	if len(p) > 0 {
-		ptr = unsafe.Pointer(&p[0])
-	}
-	for {
-		n, e := rawsys.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), 0, 0)
-		runtime.KeepAlive(p)
-		if e == uintptr(unix.EINTR) {
-			continue
-		}
-		if e != 0 {
-			return 0, errno(e)
-		}
-		return int(n), nil
-	}
+	n, _, err := recvfrom(fd, p, flags, nil)
+	return n, err
 }
 
 // maxIovecs bounds how many buffers one ReadBuffers or WriteBuffers passes to

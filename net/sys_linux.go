@@ -58,6 +58,8 @@ func connect(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
 	}
 }
 
+// sendto sends p, to the address in rsa (l bytes) or, with rsa nil, to the
+// connected peer; never a SIGPIPE.
 func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
@@ -76,14 +78,21 @@ func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (in
 	}
 }
 
+// recvfrom receives into p and, unless rsa is nil, the sender's address and
+// its length.
 func recvfrom(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
 	}
+	var l uint32
+	var lp *uint32 // no address wanted (rsa == nil): no length either
+	if rsa != nil {
+		lp = &l
+	}
 	for {
-		l := uint32(unsafe.Sizeof(*rsa))
-		n, e := rawsys.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)))
+		l = uint32(unsafe.Sizeof(unix.RawSockaddrAny{}))
+		n, e := rawsys.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(lp)))
 		runtime.KeepAlive(p)
 		if e == uintptr(unix.EINTR) {
 			continue
