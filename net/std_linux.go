@@ -22,9 +22,6 @@ type stdConn interface {
 }
 
 func takeOver(c stdConn) (int, error) {
-	if c == nil {
-		return -1, fmt.Errorf("mio/net: nil std socket: %w", errNoAddress)
-	}
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return -1, fmt.Errorf("mio/net: from std: %w", err)
@@ -50,18 +47,26 @@ func takeOver(c stdConn) (int, error) {
 	return fd, nil
 }
 
+// adopt takes c over into a new socket of type T.
+func adopt[T any, P interface {
+	*T
+	owns(fd int)
+}](c stdConn) (P, error) {
+	fd, err := takeOver(c)
+	if err != nil {
+		return nil, err
+	}
+	s := P(new(T))
+	s.owns(fd)
+	return s, nil
+}
+
 // TCPListenerFromStd takes over a std TCP listener.
 func TCPListenerFromStd(l *net.TCPListener) (*TCPListener, error) {
 	if l == nil {
 		return nil, takeOverNil()
 	}
-	fd, err := takeOver(l)
-	if err != nil {
-		return nil, err
-	}
-	t := new(TCPListener)
-	t.owns(fd)
-	return t, nil
+	return adopt[TCPListener](l)
 }
 
 // TCPStreamFromStd takes over a std TCP connection.
@@ -69,13 +74,7 @@ func TCPStreamFromStd(c *net.TCPConn) (*TCPStream, error) {
 	if c == nil {
 		return nil, takeOverNil()
 	}
-	fd, err := takeOver(c)
-	if err != nil {
-		return nil, err
-	}
-	s := new(TCPStream)
-	s.owns(fd)
-	return s, nil
+	return adopt[TCPStream](c)
 }
 
 // UDPSocketFromStd takes over a std UDP socket.
@@ -102,13 +101,7 @@ func UnixListenerFromStd(l *net.UnixListener) (*UnixListener, error) {
 		return nil, takeOverNil()
 	}
 	l.SetUnlinkOnClose(false)
-	fd, err := takeOver(l)
-	if err != nil {
-		return nil, err
-	}
-	u := new(UnixListener)
-	u.owns(fd)
-	return u, nil
+	return adopt[UnixListener](l)
 }
 
 // UnixStreamFromStd takes over a std Unix stream connection.
@@ -116,13 +109,7 @@ func UnixStreamFromStd(c *net.UnixConn) (*UnixStream, error) {
 	if c == nil {
 		return nil, takeOverNil()
 	}
-	fd, err := takeOver(c)
-	if err != nil {
-		return nil, err
-	}
-	s := new(UnixStream)
-	s.owns(fd)
-	return s, nil
+	return adopt[UnixStream](c)
 }
 
 // UnixDatagramFromStd takes over a std Unix datagram socket.
@@ -130,13 +117,7 @@ func UnixDatagramFromStd(c *net.UnixConn) (*UnixDatagram, error) {
 	if c == nil {
 		return nil, takeOverNil()
 	}
-	fd, err := takeOver(c)
-	if err != nil {
-		return nil, err
-	}
-	d := new(UnixDatagram)
-	d.owns(fd)
-	return d, nil
+	return adopt[UnixDatagram](c)
 }
 
 func takeOverNil() error { return fmt.Errorf("mio/net: nil std socket: %w", errNoAddress) }
