@@ -48,6 +48,11 @@ func TestEpollWaitIsDropIn(t *testing.T) {
 		for _, e := range a[:n1] {
 			set[e.Fd] = e
 		}
+		for _, fd := range want {
+			if _, ok := set[fd]; !ok {
+				t.Fatalf("msec %d: no record for registered fd %d", msec, fd)
+			}
+		}
 		for _, e := range b[:n2] {
 			if set[e.Fd] != e {
 				t.Fatalf("msec %d: mio %+v, x/sys %+v", msec, e, set[e.Fd])

@@ -32,7 +32,7 @@ const relayPipeSize = 1 << 20
 // caller; the Relay owns only its pipe (release it with Close).
 func NewRelay(dst, src *TCPStream) (*Relay, error) {
 	if dst == nil || src == nil {
-		return nil, fmt.Errorf("mio/net: relay needs two streams: %w", errNoAddress)
+		return nil, fmt.Errorf("mio/net: relay needs two streams: %w", mio.ErrNilSource)
 	}
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {

@@ -214,8 +214,6 @@ const (
 // (EAGAIN is mio.ErrWouldBlock). runtime.KeepAlive keeps buffers alive across
 // the portable twin, which is a Go function.
 
-var errEOF = io.EOF
-
 // errno turns a raw errno into an error without allocating for the common
 // values (Errno values below 256 fit the runtime's preallocated boxes).
 func errno(e uintptr) error {
@@ -252,7 +250,7 @@ func (s *stream) readFailed(p []byte, e uintptr) (int, error) {
 	if e != 0 {
 		return 0, errno(e)
 	}
-	return 0, errEOF
+	return 0, io.EOF
 }
 
 // unusable is the result for a closed socket (fd < 0) or an empty buffer.
@@ -303,7 +301,7 @@ func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
 		case e != 0:
 			return 0, errno(e)
 		case n == 0:
-			return 0, errEOF
+			return 0, io.EOF
 		}
 		return int(n), nil
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"syscall"
 
+	"github.com/gomio/mio"
 	"golang.org/x/sys/unix"
 )
 
@@ -120,4 +121,4 @@ func UnixDatagramFromStd(c *net.UnixConn) (*UnixDatagram, error) {
 	return adopt[UnixDatagram](c)
 }
 
-func takeOverNil() error { return fmt.Errorf("mio/net: nil std socket: %w", errNoAddress) }
+func takeOverNil() error { return fmt.Errorf("mio/net: nil std socket: %w", mio.ErrNilSource) }

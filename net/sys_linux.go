@@ -45,17 +45,16 @@ func bind(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
 // connect starts a connection; on a non-blocking stream socket EINPROGRESS
 // is the normal answer and completion is a writable event.
 func connect(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
-	for {
-		_, _, e := syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(l))
-		switch e {
-		case 0, unix.EINPROGRESS:
-			return nil
-		case unix.EINTR:
-			// The connection goes on in the background; treat as started.
-			return nil
-		}
-		return e
+	_, _, e := syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(l))
+	switch e {
+	case 0, unix.EINPROGRESS:
+		return nil
+	case unix.EINTR:
+		// An interrupted connect goes on in the background, as if started;
+		// retrying would only report EALREADY.
+		return nil
 	}
+	return e
 }
 
 // sendto sends p, to the address in rsa (l bytes) or, with rsa nil, to the

@@ -4,6 +4,7 @@ package net
 
 import (
 	"fmt"
+	"io"
 	"net/netip"
 
 	"github.com/gomio/mio"
@@ -124,7 +125,7 @@ func (s *TCPStream) Peek(p []byte) (int, error) {
 	}
 	n, err := sysRecv(fd, p, unix.MSG_PEEK)
 	if err == nil && n == 0 && len(p) > 0 {
-		return 0, errEOF
+		return 0, io.EOF
 	}
 	return n, err
 }
