@@ -2,11 +2,13 @@
 
 // Command amd64 generates, with avo, poll_amd64.s (the epoll_pwait
 // trampolines and the decoder from the kernel's packed 12-byte epoll_event
-// records to the ring's 16-byte events) or, with -rawsys,
-// internal/rawsys/rawsys_amd64.s (the raw syscall trampoline).
+// records to the ring's 16-byte events), with -rawsys
+// internal/rawsys/rawsys_amd64.s (the raw syscall trampoline), or with
+// -kevent internal/kevent/decode_amd64.s (the kqueue record decoder).
 //
 //	go run ./amd64 -out ../poll_amd64.s
 //	go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s
+//	go run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s
 package main
 
 import (
@@ -24,10 +26,19 @@ var (
 	flagTable Mem // spec.FlagTable: flags indexed by raw & spec.FlagIndexMask
 )
 
-var rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
+var (
+	rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
+	kevent = flag.Bool("kevent", false, "generate the kqueue record decoder instead of the poller")
+)
 
 func main() {
 	flag.Parse()
+	if *kevent {
+		ConstraintExpr("!purego") // a pure transform: every OS
+		decodeKevent()
+		Generate()
+		return
+	}
 	ConstraintExpr("linux,!purego")
 	if *rawsys {
 		syscall6()
@@ -180,4 +191,58 @@ func decodeOne(dst, src GPPhysical, i int) {
 	slot := Mem{Base: dst, Disp: i * spec.EventSize}
 	MOVQ(token, slot)
 	MOVQ(bits, slot.Offset(8))
+}
+
+// decodeKevent decodes kevent_t records whose layout (stride, field offsets
+// and flag table) comes from a *kevent.Layout; see spec.KeventLayout.
+func decodeKevent() {
+	k := spec.KeventLayout
+	TEXT("decode", NOSPLIT, "func(dst *byte, src *byte, n int, l *byte)")
+	Doc("decode decodes n (>= 1) kevent_t records at src into events at dst:",
+		"token = ident, flags = l.Table[(filter&15)<<2 | eof<<1 | err],",
+		"raw = filter | flags<<16 (16 bits each).")
+	dst, src, n, table := R12, R13, RAX, R9
+	stride, flagsOff, fflagsOff := R10, R11, R8
+	Load(Param("dst"), dst)
+	Load(Param("src"), src)
+	Load(Param("n"), n)
+	Load(Param("l"), table)
+	MOVQ(Mem{Base: table, Disp: k.StrideOff}, stride)
+	MOVQ(Mem{Base: table, Disp: k.FlagsOffOff}, flagsOff)
+	MOVQ(Mem{Base: table, Disp: k.FFlagsOffOff}, fflagsOff)
+	ADDQ(U8(k.TableOff), table)
+
+	ident, filter, flags, fflags, idx, err := RBX, RCX, RDX, RSI, RDI, R14
+	Label("loop")
+	MOVQ(Mem{Base: src}, ident)
+	MOVWLZX(Mem{Base: src, Disp: k.FilterOff}, filter.As32())
+	MOVWLZX(Mem{Base: src, Index: flagsOff, Scale: 1}, flags.As32())
+	MOVL(Mem{Base: src, Index: fflagsOff, Scale: 1}, fflags.As32())
+	// err = EV_ERROR | (EV_EOF & fflags != 0); idx = (filter&15)<<2 | eof<<1 | err
+	TESTL(fflags.As32(), fflags.As32())
+	SETNE(err.As8())
+	MOVBLZX(err.As8(), err.As32())
+	MOVL(flags.As32(), idx.As32())
+	SHRL(U8(15), idx.As32()) // eof
+	ANDL(idx.As32(), err.As32())
+	MOVL(flags.As32(), fflags.As32())
+	SHRL(U8(14), fflags.As32())
+	ANDL(U8(1), fflags.As32())
+	ORL(fflags.As32(), err.As32())
+	MOVL(filter.As32(), fflags.As32())
+	ANDL(U8(15), fflags.As32())
+	LEAL(Mem{Index: fflags, Scale: 2, Base: idx}, idx.As32()) // (filter&15)*2 + eof
+	LEAL(Mem{Index: idx, Scale: 2, Base: err}, idx.As32())    // ... *2 + err
+	MOVBLZX(Mem{Base: table, Index: idx, Scale: 1}, idx.As32())
+	SHLL(U8(16), flags.As32())
+	ORL(filter.As32(), flags.As32()) // raw
+	SHLQ(U8(32), flags)
+	ORQ(idx, flags) // raw<<32 | flags
+	MOVQ(ident, Mem{Base: dst})
+	MOVQ(flags, Mem{Base: dst, Disp: 8})
+	ADDQ(stride, src)
+	ADDQ(U8(spec.EventSize), dst)
+	DECQ(n)
+	JNE(LabelRef("loop"))
+	RET()
 }

@@ -60,3 +60,13 @@ var Header = []string{
 	"cannot block (a zero-timeout wait; the caller brackets a blocking one with",
 	"the runtime's entersyscall/exitsyscall), or transforms memory.",
 }
+
+// Kevent is where kevent.Layout keeps what the decoder reads, and where
+// filter sits in every OS's kevent_t. The kevent tests check these offsets
+// against the Go struct.
+type Kevent struct {
+	StrideOff, FlagsOffOff, FFlagsOffOff, TableOff int
+	FilterOff                                      int
+}
+
+var KeventLayout = Kevent{StrideOff: 0, FlagsOffOff: 8, FFlagsOffOff: 16, TableOff: 24, FilterOff: 8}
