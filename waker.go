@@ -13,7 +13,7 @@ type waker = atomic.Bool
 // readable event with the Waker's token. Wakes that happen before the Poll
 // looks coalesce into at least one event.
 type Waker struct {
-	efd  *selector.EventFd
+	sw   *selector.Waker
 	poll *Poll
 	once atomic.Bool
 }
@@ -28,36 +28,30 @@ func NewWaker(r *Registry, t Token) (*Waker, error) {
 	if !p.hasWaker.CompareAndSwap(false, true) {
 		return nil, ErrWakerExists
 	}
-	efd, err := selector.NewEventFd()
+	sw, err := p.sel.NewWaker(t)
 	if err != nil {
 		p.hasWaker.Store(false)
 		return nil, err
 	}
-	if err := p.sel.Register(efd.Fd(), t, Readable); err != nil {
-		efd.Close()
-		p.hasWaker.Store(false)
-		return nil, err
-	}
-	return &Waker{efd: efd, poll: p}, nil
+	return &Waker{sw: sw, poll: p}, nil
 }
 
 // Wake wakes the Poll. It does not block and does not allocate; after Close
 // it returns ErrClosed.
 func (w *Waker) Wake() error {
-	if w == nil || w.efd == nil {
+	if w == nil || w.sw == nil {
 		return ErrClosed
 	}
-	return w.efd.Signal()
+	return w.sw.Wake()
 }
 
 // Close deregisters and closes the Waker; the Poll may then get a new one.
 // A second Close returns ErrClosed.
 func (w *Waker) Close() error {
-	if w == nil || w.efd == nil || !w.once.CompareAndSwap(false, true) {
+	if w == nil || w.sw == nil || !w.once.CompareAndSwap(false, true) {
 		return ErrClosed
 	}
-	_ = w.poll.sel.Deregister(w.efd.Fd()) // the Poll may be closed already
-	err := w.efd.Close()
+	err := w.sw.Close()
 	w.poll.hasWaker.Store(false)
 	return err
 }

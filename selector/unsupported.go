@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin && !dragonfly && !freebsd && !netbsd && !openbsd
 
 package selector
 
@@ -47,17 +47,14 @@ func (s *Selector) Deregister(fd int) error { return errUnsupported }
 // Close does nothing.
 func (s *Selector) Close() error { return nil }
 
-// EventFd is the placeholder waker primitive.
-type EventFd struct{}
+// Waker is the placeholder waker.
+type Waker struct{}
 
-// NewEventFd returns an error matching errors.ErrUnsupported.
-func NewEventFd() (*EventFd, error) { return nil, errUnsupported }
+// NewWaker returns an error matching errors.ErrUnsupported.
+func (s *Selector) NewWaker(t events.Token) (*Waker, error) { return nil, errUnsupported }
 
-// Fd returns -1.
-func (e *EventFd) Fd() int { return -1 }
-
-// Signal returns an error matching errors.ErrUnsupported.
-func (e *EventFd) Signal() error { return errUnsupported }
+// Wake returns an error matching errors.ErrUnsupported.
+func (w *Waker) Wake() error { return errUnsupported }
 
 // Close returns nil.
-func (e *EventFd) Close() error { return nil }
+func (w *Waker) Close() error { return nil }
