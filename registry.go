@@ -52,29 +52,6 @@ func (r *Registry) check(s Source, i Interest) error {
 	return nil
 }
 
-// registerFd and its siblings are what SourceFd (and through it every
-// socket type) uses: the selector keyed by descriptor.
-func (r *Registry) registerFd(fd int, t Token, i Interest) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
-	}
-	return r.poll.sel.Register(fd, t, i)
-}
-
-func (r *Registry) reregisterFd(fd int, t Token, i Interest) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
-	}
-	return r.poll.sel.Reregister(fd, t, i)
-}
-
-func (r *Registry) deregisterFd(fd int) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
-	}
-	return r.poll.sel.Deregister(fd)
-}
-
 // isNilPointer reports a Source that is a typed nil pointer, such as a nil
 // *net.TCPStream, whose methods would otherwise dereference it. Registration
 // is not a hot path, so reflection is affordable here.

@@ -5,7 +5,9 @@ package selector
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gomio/mio/events"
@@ -213,17 +215,28 @@ func (s *Selector) holds(fd int, o owner) bool {
 	return true // no filter to ask about: trust the record
 }
 
-// Wait waits for up to len(dst) events (ts nil: without a time limit),
-// decodes them with the generated decoder and replaces each descriptor with
-// its registration's token. Records of descriptors deregistered meanwhile,
-// and the wake-up of Close, are dropped.
-func (s *Selector) Wait(dst []events.Event, ts *unix.Timespec) (int, error) {
+// Wait waits for up to len(dst) events for up to timeout (negative:
+// without limit), decodes them with the generated decoder and replaces each
+// descriptor with its registration's token. Records of descriptors
+// deregistered meanwhile, and the wake-up of Close, are dropped. A signal
+// ends the wait early with no events.
+func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
 	if len(s.buf) < len(dst) {
 		s.buf = make([]unix.Kevent_t, len(dst)) // once per ring size
 	}
+	var ts *unix.Timespec
+	if timeout >= 0 {
+		t := unix.NsecToTimespec(int64(timeout))
+		ts = &t
+	}
 	n, err := unix.Kevent(s.kq, nil, s.buf[:len(dst)], ts)
-	if err != nil || n == 0 {
-		return 0, err
+	switch {
+	case err == unix.EINTR:
+		return 0, nil
+	case err != nil:
+		return 0, os.NewSyscallError("kevent", err)
+	case n == 0:
+		return 0, nil
 	}
 	raw := unsafe.Slice((*byte)(unsafe.Pointer(&s.buf[0])), n*int(unsafe.Sizeof(s.buf[0])))
 	n = kevent.Decode(dst, raw, keventLayout)

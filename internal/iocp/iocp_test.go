@@ -1,0 +1,130 @@
+package iocp
+
+import (
+	"encoding/binary"
+	"testing"
+	"unsafe"
+
+	"github.com/gomio/mio/events"
+)
+
+func TestEntryLayout(t *testing.T) {
+	var e Entry
+	if unsafe.Sizeof(e) != 32 || unsafe.Offsetof(e.Overlapped) != 8 || unsafe.Offsetof(e.Bytes) != 24 {
+		t.Fatalf("Entry is %d bytes, Overlapped at %d, Bytes at %d; OVERLAPPED_ENTRY is 32, 8, 24",
+			unsafe.Sizeof(e), unsafe.Offsetof(e.Overlapped), unsafe.Offsetof(e.Bytes))
+	}
+}
+
+// mio's predicates on AFD bits (sys/windows/event.rs), one by one.
+func TestFlagsMatchMio(t *testing.T) {
+	for afd := uint32(0); afd < 0x200; afd++ {
+		f := Flags(afd)
+		check := func(name string, got bool, want bool) {
+			if got != want {
+				t.Fatalf("afd %#x: %s = %v, want %v", afd, name, got, want)
+			}
+		}
+		check("readable", f&events.FlagReadable != 0, afd&(AFDReceive|AFDDisconnect|AFDAccept|AFDAbort|AFDConnectFail) != 0)
+		check("writable", f&events.FlagWritable != 0, afd&(AFDSend|AFDAbort|AFDConnectFail) != 0)
+		check("error", f&events.FlagError != 0, afd&AFDConnectFail != 0)
+		check("read closed", f&events.FlagReadClosed != 0, afd&(AFDDisconnect|AFDAbort|AFDConnectFail) != 0)
+		check("write closed", f&events.FlagWriteClosed != 0, afd&(AFDAbort|AFDConnectFail) != 0)
+		check("priority", f&events.FlagPriority != 0, afd&AFDReceiveExpedited != 0)
+	}
+}
+
+func TestInterestBits(t *testing.T) {
+	if b := InterestBits(events.Readable); b&AFDSend != 0 || b&AFDReceive == 0 || b&AFDAccept == 0 {
+		t.Fatalf("readable asks for %#x", b)
+	}
+	if b := InterestBits(events.Writable); b&AFDReceive != 0 || b&AFDSend == 0 || b&AFDConnectFail == 0 {
+		t.Fatalf("writable asks for %#x", b)
+	}
+}
+
+// model resolves completions from a table, as the selector does with its
+// polls in flight: an unknown address resolves to nothing.
+type model struct {
+	polls map[uint64]uint32 // address → AFD bits it completes with
+}
+
+func (m *model) Posted(key uint64) (events.Event, bool) {
+	return events.MakeEvent(events.Token(key), events.FlagReadable, 0), true
+}
+
+func (m *model) Completed(e *Entry) (events.Event, bool) {
+	bits, ok := m.polls[e.Overlapped]
+	if !ok || bits == 0 {
+		return events.Event{}, false
+	}
+	return events.MakeEvent(events.Token(e.Overlapped>>4), Flags(bits), bits), true
+}
+
+func entries(b []byte) []Entry {
+	out := make([]Entry, len(b)/32)
+	for i := range out {
+		r := b[32*i:]
+		out[i] = Entry{Key: binary.LittleEndian.Uint64(r), Overlapped: binary.LittleEndian.Uint64(r[8:]),
+			Internal: binary.LittleEndian.Uint64(r[16:]), Bytes: binary.LittleEndian.Uint32(r[24:])}
+	}
+	return out
+}
+
+// checkDecode compares Decode with a direct reading of the model.
+func checkDecode(t *testing.T, src []Entry, room int, m *model) {
+	t.Helper()
+	dst := make([]events.Event, room+1)
+	sentinel := events.MakeEvent(0xdead, 0xff, 0xbeef)
+	dst[room] = sentinel
+	n := Decode(dst[:room], src, m)
+	var want []events.Event
+	for i := range src {
+		if len(want) == room {
+			break
+		}
+		if src[i].Overlapped == 0 {
+			ev, _ := m.Posted(src[i].Key)
+			want = append(want, ev)
+		} else if ev, ok := m.Completed(&src[i]); ok {
+			want = append(want, ev)
+		}
+	}
+	if n != len(want) || dst[room] != sentinel {
+		t.Fatalf("decoded %d (slot past the room %v), want %d", n, dst[room], len(want))
+	}
+	for i := range want {
+		if dst[i] != want[i] {
+			t.Fatalf("event %d: %v, want %v", i, dst[i], want[i])
+		}
+	}
+}
+
+func TestDecode(t *testing.T) {
+	m := &model{polls: map[uint64]uint32{0x1000: AFDReceive, 0x2000: AFDSend | AFDDisconnect, 0x3000: 0}}
+	src := []Entry{{Key: 7}, {Overlapped: 0x1000}, {Overlapped: 0x3000}, {Overlapped: 0x9999}, {Overlapped: 0x2000}, {Key: ^uint64(0)}}
+	for room := 0; room <= len(src)+1; room++ {
+		checkDecode(t, src, room, m)
+	}
+}
+
+func FuzzDecodeOverlappedEntries(f *testing.F) {
+	f.Add([]byte{}, uint8(4), uint32(AFDReceive))
+	f.Add(make([]byte, 64), uint8(1), uint32(0))
+	seed := make([]byte, 96)
+	binary.LittleEndian.PutUint64(seed[8:], 0x1000)
+	binary.LittleEndian.PutUint64(seed[32:], 42)
+	binary.LittleEndian.PutUint64(seed[72:], 0x2000)
+	f.Add(seed, uint8(2), uint32(AFDAbort|AFDSend))
+	f.Fuzz(func(t *testing.T, b []byte, room uint8, bits uint32) {
+		src := entries(b)
+		m := &model{polls: map[uint64]uint32{}}
+		// Every other completion is a poll in flight; the rest are unknown.
+		for i := range src {
+			if i%2 == 0 {
+				m.polls[src[i].Overlapped] = bits >> (i % 9)
+			}
+		}
+		checkDecode(t, src, int(room%16), m)
+	})
+}

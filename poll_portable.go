@@ -1,0 +1,46 @@
+//go:build darwin || dragonfly || freebsd || netbsd || openbsd || (windows && (amd64 || arm64))
+
+package mio
+
+import "time"
+
+// On kqueue and IOCP the wait goes through the selector: there is no
+// raw-trampoline fast path (darwin must call libSystem, Windows kernel32).
+
+// useSelector is what waitNow returns here, so that Poll takes
+// waitNowFailed, which makes the zero-timeout wait through the selector.
+const useSelector = ^uintptr(0)
+
+func waitNow(fd int, free []Event) (int, uintptr) { return 0, useSelector }
+
+func (p *Poll) waitNowFailed(free []Event, _ uintptr) (int, error) {
+	return p.sel.Wait(free, 0)
+}
+
+// wait fills free with ready events, blocking for up to timeout (forever
+// when negative); see Poll for the contract.
+func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	for {
+		left := timeout
+		if timeout > 0 {
+			left = max(0, time.Until(deadline))
+		}
+		n, err := p.sel.Wait(free, left)
+		switch {
+		case err != nil:
+			return 0, err
+		case n > 0, timeout > 0 && !time.Now().Before(deadline), p.sel.IsClosed():
+			return n, nil
+		}
+		// A signal, or only completions that carry no event (a poll
+		// cancelled to be re-armed, a source deregistered meanwhile):
+		// wait for what is left.
+	}
+}
+
+// SetBusyPoll does nothing here: busy polling is implemented on Linux.
+func (p *Poll) SetBusyPoll(d time.Duration) {}

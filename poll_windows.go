@@ -1,0 +1,7 @@
+//go:build amd64 || arm64
+
+package mio
+
+// HasMicrosecondTimeouts reports false: GetQueuedCompletionStatusEx takes
+// milliseconds, and timeouts round up to the next one.
+func HasMicrosecondTimeouts() bool { return false }

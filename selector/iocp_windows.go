@@ -1,0 +1,385 @@
+//go:build amd64 || arm64
+
+package selector
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/gomio/mio/events"
+	"github.com/gomio/mio/internal/iocp"
+	"golang.org/x/sys/windows"
+)
+
+// Selector is an I/O completion port with one AFD helper handle: each
+// registered socket has one AFD poll in flight at a time, whose completion
+// is its readiness (see afd_windows.go).
+type Selector struct {
+	port windows.Handle
+	afd  windows.Handle
+	ref  fdRef
+
+	mu       sync.Mutex
+	inflight map[uint64]*Socket         // polls the kernel may still write to
+	sockets  map[windows.Handle]*Socket // registered, by base socket
+	updates  []*Socket                  // to poll again before the next wait
+	waker    *Waker
+
+	entries   []iocp.Entry // the wait's records; only the polling goroutine uses it
+	closeMark *byte        // the OVERLAPPED address Close posts to end a wait
+}
+
+// owners refuses a socket registered with a second selector, as mio's API
+// promises; keyed by base socket.
+var owners = struct {
+	sync.Mutex
+	m map[windows.Handle]*Selector
+}{m: make(map[windows.Handle]*Selector)}
+
+// New creates a completion port and its AFD helper handle.
+func New() (*Selector, error) {
+	port, err := windows.CreateIoCompletionPort(windows.InvalidHandle, 0, 0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("mio: CreateIoCompletionPort: %w", err)
+	}
+	afd, err := openAFD(port)
+	if err != nil {
+		windows.CloseHandle(port)
+		return nil, err
+	}
+	return &Selector{
+		port: port, afd: afd,
+		inflight:  make(map[uint64]*Socket),
+		sockets:   make(map[windows.Handle]*Socket),
+		closeMark: new(byte),
+	}, nil
+}
+
+// Fd returns 0: a completion port is not a descriptor. Poll.Fd is Unix-only.
+func (s *Selector) Fd() int { return 0 }
+
+// Acquire marks the start of a use of the port; false means closed.
+func (s *Selector) Acquire() bool { return s.ref.acquire() }
+
+// Release ends a use begun by Acquire.
+func (s *Selector) Release() {
+	if s.ref.release() {
+		s.destroy()
+	}
+}
+
+// IsClosed reports whether Close has been called.
+func (s *Selector) IsClosed() bool { return s.ref.isClosed() }
+
+func checkInterest(i events.Interest) error {
+	switch {
+	case !i.Valid():
+		return ErrInvalidInterest
+	case i.IsAIO(), i.IsLIO():
+		return fmt.Errorf("%w: %v on Windows: %w", ErrInvalidInterest, i, errors.ErrUnsupported)
+	}
+	return nil
+}
+
+// baseSocket asks the socket's provider for the socket AFD knows
+// (SIO_BASE_HANDLE), as layered providers may wrap it.
+func baseSocket(sock windows.Handle) (windows.Handle, error) {
+	const sioBaseHandle = 0x48000022
+	var base windows.Handle
+	var n uint32
+	err := windows.WSAIoctl(sock, sioBaseHandle, nil, 0, (*byte)(unsafe.Pointer(&base)),
+		uint32(unsafe.Sizeof(base)), &n, nil, 0)
+	if err != nil {
+		return 0, fmt.Errorf("mio: SIO_BASE_HANDLE: %w", err)
+	}
+	return base, nil
+}
+
+// RegisterSocket starts polling sock for i, reporting token t. A socket
+// already registered, here or with another selector, gives
+// ErrAlreadyRegistered.
+func (s *Selector) RegisterSocket(sock uintptr, t events.Token, i events.Interest) (*Socket, error) {
+	if err := checkInterest(i); err != nil {
+		return nil, err
+	}
+	base, err := baseSocket(windows.Handle(sock))
+	if err != nil {
+		return nil, err
+	}
+	if !s.Acquire() {
+		return nil, ErrClosed
+	}
+	defer s.Release()
+	st := &Socket{sel: s, sock: windows.Handle(sock), base: base, token: t, interest: i, want: iocp.InterestBits(i)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	owners.Lock() // always taken inside s.mu
+	if owners.m[base] != nil {
+		owners.Unlock()
+		return nil, ErrAlreadyRegistered
+	}
+	owners.m[base] = s
+	owners.Unlock()
+	if err := st.submit(); err != nil {
+		owners.Lock()
+		delete(owners.m, base)
+		owners.Unlock()
+		return nil, err
+	}
+	s.sockets[base] = st
+	return st, nil
+}
+
+// Reregister replaces the token and interest of st; ErrNotRegistered when
+// st is not registered here.
+func (s *Selector) Reregister(st *Socket, t events.Token, i events.Interest) error {
+	if err := checkInterest(i); err != nil {
+		return err
+	}
+	if !s.Acquire() {
+		return ErrClosed
+	}
+	defer s.Release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == nil || st.sel != s || st.deleted {
+		return ErrNotRegistered
+	}
+	// A poll in flight that asks for fewer bits is replaced; one that asks
+	// for more may complete with bits no longer wanted, which complete drops.
+	st.token, st.interest, st.want = t, i, iocp.InterestBits(i)
+	return st.submit()
+}
+
+// Deregister stops polling st. No event for it is reported once it returns;
+// a poll still in flight is cancelled, and st stays referenced until its
+// completion has been seen.
+func (s *Selector) Deregister(st *Socket) error {
+	if !s.Acquire() {
+		return ErrClosed
+	}
+	defer s.Release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == nil || st.sel != s || st.deleted {
+		return ErrNotRegistered
+	}
+	s.forget(st)
+	if st.state == pollPending {
+		_ = windows.CancelIoEx(s.afd, (*windows.Overlapped)(unsafe.Pointer(&st.iosb)))
+		st.state = pollCancelled
+	}
+	return nil
+}
+
+// forget drops st from the registrations. The caller holds s.mu.
+func (s *Selector) forget(st *Socket) {
+	st.deleted = true
+	if s.sockets[st.base] == st {
+		delete(s.sockets, st.base)
+		owners.Lock()
+		if owners.m[st.base] == s {
+			delete(owners.m, st.base)
+		}
+		owners.Unlock()
+	}
+}
+
+// Rearm asks again for every condition of the socket's interest. A socket
+// calls it after an operation would block: that is what makes the next
+// readiness a new edge, as with epoll and kqueue.
+func (st *Socket) Rearm() {
+	s := st.sel
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if want := iocp.InterestBits(st.interest); !st.deleted && st.want != want {
+		st.want = want
+		_ = st.submit() // a failure surfaces as the socket's next error
+	}
+}
+
+// queue schedules st to be polled again before the next wait. The caller
+// holds s.mu.
+func (s *Selector) queue(st *Socket) {
+	if !st.queued {
+		st.queued = true
+		s.updates = append(s.updates, st)
+	}
+}
+
+// flush polls every queued socket again. The caller holds s.mu.
+func (s *Selector) flush() {
+	for _, st := range s.updates {
+		st.queued = false
+		if err := st.submit(); err != nil {
+			s.forget(st) // its handle is gone: closed without deregistering
+		}
+	}
+	clear(s.updates)
+	s.updates = s.updates[:0]
+}
+
+// Wait dequeues completions for up to timeout (negative: without limit,
+// rounded up to the millisecond) and turns them into at most len(dst)
+// events.
+func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	s.mu.Lock()
+	s.flush()
+	s.mu.Unlock()
+	if len(s.entries) < len(dst) {
+		s.entries = make([]iocp.Entry, len(dst)) // once per ring size
+	}
+	n, err := getQueuedCompletionStatusEx(s.port, s.entries[:len(dst)], millis(timeout))
+	if err != nil {
+		return 0, os.NewSyscallError("GetQueuedCompletionStatusEx", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return iocp.Decode(dst, s.entries[:n], (*resolver)(s)), nil
+}
+
+// millis converts a timeout to GetQueuedCompletionStatusEx's milliseconds,
+// rounding up so that a wait is never shorter than asked.
+func millis(d time.Duration) uint32 {
+	switch {
+	case d < 0:
+		return windows.INFINITE
+	case d >= (windows.INFINITE-1)*time.Millisecond:
+		return windows.INFINITE - 1
+	}
+	return uint32((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// resolver is the Selector seen by the decoder; the caller holds s.mu.
+type resolver Selector
+
+func (r *resolver) Posted(key uint64) (events.Event, bool) {
+	w := r.waker
+	if w == nil || key != wakerKey {
+		return events.Event{}, false
+	}
+	w.posted.Store(false)
+	return events.MakeEvent(w.token, events.FlagReadable, 0), true
+}
+
+func (r *resolver) Completed(e *iocp.Entry) (events.Event, bool) {
+	st, ok := r.inflight[e.Overlapped]
+	if !ok {
+		return events.Event{}, false // Close's wake-up
+	}
+	return st.complete()
+}
+
+// Close closes the selector. A goroutine blocked in the wait is woken and
+// then sees the selector closed; the port is closed when the last user
+// leaves. Close is idempotent.
+func (s *Selector) Close() error {
+	if !s.Acquire() {
+		return nil
+	}
+	if first, _ := s.ref.close(); first && s.ref.state.Load()&^closedBit > 1 {
+		_ = windows.PostQueuedCompletionStatus(s.port, 0, 0, (*windows.Overlapped)(unsafe.Pointer(s.closeMark)))
+	}
+	s.Release()
+	return nil
+}
+
+// abandoned keeps polls alive that did not complete while their selector
+// was destroyed, so that the kernel never writes to freed memory.
+var abandoned struct {
+	sync.Mutex
+	polls []*Socket
+}
+
+func (s *Selector) destroy() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.sockets {
+		s.forget(st)
+	}
+	// Cancel every poll and wait for the cancellations to land: until then
+	// the kernel may write to them.
+	_ = windows.CancelIoEx(s.afd, nil)
+	entries := make([]iocp.Entry, 64)
+	for try := 0; len(s.inflight) > 0 && try < 100; try++ {
+		n, err := getQueuedCompletionStatusEx(s.port, entries, 10)
+		if err != nil {
+			break
+		}
+		for _, e := range entries[:n] {
+			delete(s.inflight, e.Overlapped)
+		}
+	}
+	if len(s.inflight) > 0 {
+		abandoned.Lock()
+		for _, st := range s.inflight {
+			abandoned.polls = append(abandoned.polls, st)
+		}
+		abandoned.Unlock()
+	}
+	windows.CloseHandle(s.afd)
+	windows.CloseHandle(s.port)
+}
+
+// wakerKey is the completion key of a waker's post.
+const wakerKey = 1
+
+// Waker posts a completion to the port. Wakes coalesce: one post is in the
+// port at a time, and the wait that dequeues it makes the next Wake post
+// again.
+type Waker struct {
+	sel    *Selector
+	token  events.Token
+	posted atomic.Bool
+	closed atomic.Bool
+}
+
+// NewWaker creates the selector's waker, reporting token t.
+func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
+	if !s.Acquire() {
+		return nil, ErrClosed
+	}
+	defer s.Release()
+	w := &Waker{sel: s, token: t}
+	s.mu.Lock()
+	s.waker = w
+	s.mu.Unlock()
+	return w, nil
+}
+
+// Wake posts the waker's completion unless one is already waiting.
+func (w *Waker) Wake() error {
+	if w.closed.Load() || !w.sel.Acquire() {
+		return ErrClosed
+	}
+	defer w.sel.Release()
+	if !w.posted.CompareAndSwap(false, true) {
+		return nil
+	}
+	if err := windows.PostQueuedCompletionStatus(w.sel.port, 0, wakerKey, nil); err != nil {
+		w.posted.Store(false)
+		return fmt.Errorf("mio: PostQueuedCompletionStatus: %w", err)
+	}
+	return nil
+}
+
+// Close detaches the waker; a post still in the port is dropped.
+func (w *Waker) Close() error {
+	if !w.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	w.sel.mu.Lock()
+	if w.sel.waker == w {
+		w.sel.waker = nil
+	}
+	w.sel.mu.Unlock()
+	return nil
+}
