@@ -14,7 +14,7 @@ CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/am
 GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/rawsys/rawsys_arm64.s \
 	internal/kevent/decode_amd64.s internal/kevent/decode_arm64.s
 
-.PHONY: all generate check-generate test test-race test-purego test-arm64 test-modules cross bench peerbench soak fuzz lint ensure-qemu
+.PHONY: all generate check-generate test test-race test-purego test-arm64 test-windows test-modules cross bench peerbench soak fuzz lint ensure-qemu
 
 all: test
 
@@ -31,8 +31,9 @@ generate:
 check-generate: generate
 	git diff --exit-code -- $(GENERATED) || { echo "generated assembly is stale: run make generate and commit"; exit 1; }
 
-## test: vet, race tests, purego tests, arm64 tests under qemu, cross builds, generated code current
-test: lint test-race test-purego test-arm64 test-modules cross check-generate
+## test: vet, race tests, purego tests, arm64 tests under qemu, Windows tests
+## under Wine, cross builds, generated code current
+test: lint test-race test-purego test-arm64 test-windows test-modules cross check-generate
 	@echo "make test: all passed"
 
 test-race:
@@ -48,6 +49,18 @@ ensure-qemu:
 
 test-arm64: ensure-qemu
 	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static ./...
+
+## test-windows: the Windows build's tests under Wine 8 (the prefix, Wine and
+## mingw are prepared by .ci/wine/setup.sh); skipped, saying why, where Wine
+## cannot run them.
+WINE_PREFIX ?= $(HOME)/.cache/mio-wine
+test-windows:
+	@if [ "$$($(GO) env GOHOSTARCH)" != amd64 ] || [ "$$($(GO) env GOHOSTOS)" != linux ]; then \
+		echo "test-windows: SKIPPED: Wine runs windows/amd64 test binaries on linux/amd64 hosts only"; exit 0; fi; \
+	if ! bash .ci/wine/setup.sh $(WINE_PREFIX); then \
+		echo "test-windows: SKIPPED: Wine could not be installed or prepared (see above)"; exit 0; fi; \
+	WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all GOOS=windows GOARCH=amd64 \
+		$(GO) test -count=1 -exec /usr/lib/wine/wine64 ./...
 
 ## test-modules: the generator and benchmark modules build, vet, and every benchmark runs once
 test-modules:

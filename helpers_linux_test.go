@@ -5,21 +5,10 @@ package mio_test
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/gomio/mio"
 	"golang.org/x/sys/unix"
 )
-
-func newPoll(t testing.TB) *mio.Poll {
-	t.Helper()
-	p, err := mio.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
-}
 
 // socketPair returns a connected non-blocking AF_UNIX stream pair.
 func socketPair(t testing.TB) (a, b int) {
@@ -59,34 +48,6 @@ func register(t testing.TB, p *mio.Poll, fd int, tok mio.Token, i mio.Interest) 
 	if err := p.Registry().Register(&s, tok, i); err != nil {
 		t.Fatalf("register fd %d: %v", fd, err)
 	}
-}
-
-// pollAll polls once with timeout and returns the events consumed.
-func pollAll(t testing.TB, p *mio.Poll, ev *mio.Events, timeout time.Duration) []mio.Event {
-	t.Helper()
-	if err := p.Poll(ev, timeout); err != nil {
-		t.Fatalf("poll: %v", err)
-	}
-	var out []mio.Event
-	for e := range ev.Drain() {
-		out = append(out, e)
-	}
-	return out
-}
-
-// expectEvent polls until an event for tok arrives (or 5 s pass) and returns it.
-func expectEvent(t testing.TB, p *mio.Poll, ev *mio.Events, tok mio.Token) mio.Event {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, e := range pollAll(t, p, ev, 100*time.Millisecond) {
-			if e.Token() == tok {
-				return e
-			}
-		}
-	}
-	t.Fatalf("no event for token %d", tok)
-	return mio.Event{}
 }
 
 // drain reads fd until it would block.

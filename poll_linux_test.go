@@ -221,48 +221,6 @@ func TestPollDoesNotBlockWhileRingHoldsEvents(t *testing.T) {
 	}
 }
 
-func TestTimeoutIsNeverShort(t *testing.T) {
-	p := newPoll(t)
-	ev := mio.NewEvents(4)
-	for _, d := range []time.Duration{time.Microsecond, 1500 * time.Microsecond, 20 * time.Millisecond} {
-		start := time.Now()
-		if err := p.Poll(ev, d); err != nil {
-			t.Fatal(err)
-		}
-		if el := time.Since(start); el < d {
-			t.Fatalf("Poll(%v) returned after %v", d, el)
-		}
-	}
-}
-
-func TestCloseWakesBlockedPoll(t *testing.T) {
-	p, err := mio.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := mio.NewEvents(4)
-	done := make(chan error)
-	go func() { done <- p.Poll(ev, -1) }()
-	time.Sleep(50 * time.Millisecond)
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, mio.ErrClosed) {
-			t.Fatalf("blocked Poll returned %v, want ErrClosed", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Close did not wake the blocked Poll")
-	}
-	if err := p.Poll(ev, 0); !errors.Is(err, mio.ErrClosed) {
-		t.Fatalf("Poll after Close: %v", err)
-	}
-	if !ev.IsEmpty() {
-		t.Fatalf("a closed Poll delivered events: %d", ev.Len())
-	}
-}
-
 func TestRegistryFromManyGoroutinesWhilePolling(t *testing.T) {
 	p := newPoll(t)
 	w, err := mio.NewWaker(p.Registry(), 0)

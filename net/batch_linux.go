@@ -3,22 +3,12 @@
 package net
 
 import (
-	"net/netip"
 	"runtime"
 	"unsafe"
 
 	"github.com/gomio/mio/internal/rawsys"
 	"golang.org/x/sys/unix"
 )
-
-// Message is one datagram of a batch: the payload in Buf, the bytes sent or
-// received in N, and the peer in Addr (for SendBatch, the zero AddrPort means
-// the connected peer).
-type Message struct {
-	Buf  []byte
-	N    int
-	Addr netip.AddrPort
-}
 
 // mmsghdr is struct mmsghdr: a msghdr and the byte count the kernel fills in.
 type mmsghdr struct {

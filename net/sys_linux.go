@@ -3,7 +3,6 @@
 package net
 
 import (
-	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -101,22 +100,6 @@ func recvfrom(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny) (int, uint3
 		}
 		return int(n), l, nil
 	}
-}
-
-// zoneIndex and zoneName convert IPv6 zones; numeric zones are accepted too.
-func zoneIndex(zone string) uint32 {
-	if ifi, err := net.InterfaceByName(zone); err == nil {
-		return uint32(ifi.Index)
-	}
-	n, _ := strconv.ParseUint(zone, 10, 32)
-	return uint32(n)
-}
-
-func zoneName(index uint32) string {
-	if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
-		return ifi.Name
-	}
-	return strconv.FormatUint(uint64(index), 10)
 }
 
 // somaxconn is the listen backlog: the system's maximum, as Go's net uses,

@@ -152,3 +152,18 @@ func (st *Socket) complete() (events.Event, bool) {
 	st.want &^= afd
 	return events.MakeEvent(st.token, iocp.Flags(afd), afd), true
 }
+
+// Selector returns the selector st is registered with.
+func (st *Socket) Selector() *Selector { return st.sel }
+
+// Live reports whether st is still registered with an open selector: a
+// socket whose selector was closed may register again elsewhere.
+func (st *Socket) Live() bool {
+	s := st.sel
+	if s.IsClosed() {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !st.deleted
+}

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package net
 
@@ -102,14 +102,6 @@ func UnixStreamPair() (*UnixStream, *UnixStream, error) {
 	s.owns(a)
 	t.owns(b)
 	return s, t, nil
-}
-
-func socketPair(typ int) (int, int, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return -1, -1, fmt.Errorf("mio/net: socketpair: %w", err)
-	}
-	return fds[0], fds[1], nil
 }
 
 // LocalAddr returns the local path ("" when unnamed).

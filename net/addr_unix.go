@@ -1,9 +1,12 @@
-//go:build linux
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package net
 
 import (
+	"fmt"
+	"net"
 	"net/netip"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -36,6 +39,7 @@ func putInet(rsa *unix.RawSockaddrAny, family int, ap netip.AddrPort) (uint32, e
 		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
 		*sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: addr.As4()}
 		putPort(&sa.Port, port)
+		setLen(rsa, unix.SizeofSockaddrInet4)
 		return unix.SizeofSockaddrInet4, nil
 	}
 	sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
@@ -44,6 +48,7 @@ func putInet(rsa *unix.RawSockaddrAny, family int, ap netip.AddrPort) (uint32, e
 	if z := addr.Zone(); z != "" {
 		sa.Scope_id = zoneIndex(z)
 	}
+	setLen(rsa, unix.SizeofSockaddrInet6)
 	return unix.SizeofSockaddrInet6, nil
 }
 
@@ -88,14 +93,21 @@ func putUnix(rsa *unix.RawSockaddrAny, path string) (uint32, error) {
 		sa.Path[i] = int8(path[i])
 	}
 	const base = uint32(unsafe.Offsetof(sa.Path))
+	var l uint32
 	switch {
 	case path == "":
-		return base, nil
+		l = base
 	case path[0] == '@':
+		if !abstractUnix {
+			return 0, fmt.Errorf("%w: %q: the abstract namespace is Linux's", errNoAddress, path)
+		}
 		sa.Path[0] = 0 // abstract: no terminating NUL, the length bounds it
-		return base + uint32(len(path)), nil
+		l = base + uint32(len(path))
+	default:
+		l = base + uint32(len(path)) + 1
 	}
-	return base + uint32(len(path)) + 1, nil
+	setLen(rsa, l)
+	return l, nil
 }
 
 // unixAddr reads a Unix address of length l; see putUnix for the forms.
@@ -133,4 +145,20 @@ func sockName(fd int, peer bool) (unix.RawSockaddrAny, uint32, error) {
 		err = getsockname(fd, &rsa, &l)
 	}
 	return rsa, l, err
+}
+
+// zoneIndex and zoneName convert IPv6 zones; numeric zones are accepted too.
+func zoneIndex(zone string) uint32 {
+	if ifi, err := net.InterfaceByName(zone); err == nil {
+		return uint32(ifi.Index)
+	}
+	n, _ := strconv.ParseUint(zone, 10, 32)
+	return uint32(n)
+}
+
+func zoneName(index uint32) string {
+	if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
+		return ifi.Name
+	}
+	return strconv.FormatUint(uint64(index), 10)
 }

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package net_test
 
@@ -8,12 +8,10 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"syscall"
 	"testing"
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
-	"golang.org/x/sys/unix"
 )
 
 func TestTCPAcceptThenWouldBlock(t *testing.T) {
@@ -25,7 +23,7 @@ func TestTCPAcceptThenWouldBlock(t *testing.T) {
 		if la.Port() == 0 || la.Addr() != addr.Addr() {
 			t.Fatalf("LocalAddr %v", la)
 		}
-		if _, _, err := l.Accept(); !errors.Is(err, mio.ErrWouldBlock) || !errors.Is(err, syscall.EAGAIN) {
+		if _, _, err := l.Accept(); !errors.Is(err, mio.ErrWouldBlock) || !errors.Is(err, errWouldBlockOS) {
 			t.Fatalf("accept with nothing pending: %v", err)
 		}
 		must(t, p.Registry().Register(l, 0, mio.Readable))
@@ -161,14 +159,17 @@ func TestTCPShutdown(t *testing.T) {
 		if _, err := s.Read(make([]byte, 1)); err != io.EOF {
 			t.Fatalf("read: %v, want EOF", err)
 		}
-		if _, err := c.Write([]byte("x")); !errors.Is(err, syscall.EPIPE) {
-			t.Fatalf("write after own write shutdown: %v, want EPIPE", err)
+		if _, err := c.Write([]byte("x")); !errors.Is(err, errWriteAfterShutdown) {
+			t.Fatalf("write after own write shutdown: %v, want %v", err, errWriteAfterShutdown)
 		}
 		if _, err := s.Write([]byte("still open")); err != nil {
 			t.Fatalf("the other direction stays open: %v", err)
 		}
 	})
 	t.Run("read", func(t *testing.T) {
+		if !ownShutdownReported {
+			t.Skip("AFD reports no event for a socket's own shutdown (mio skips this on Windows too)")
+		}
 		c, _ := tcpPair(t, any4)
 		p := newPoll(t)
 		must(t, p.Registry().Register(c, 1, mio.Readable))
@@ -182,6 +183,9 @@ func TestTCPShutdown(t *testing.T) {
 		}
 	})
 	t.Run("both", func(t *testing.T) {
+		if !ownShutdownReported {
+			t.Skip("AFD reports no event for a socket's own shutdown (mio skips this on Windows too)")
+		}
 		c, _ := tcpPair(t, any4)
 		p := newPoll(t)
 		must(t, p.Registry().Register(c, 1, mio.Readable|mio.Writable))
@@ -205,15 +209,15 @@ func TestTCPResetIsReadClosed(t *testing.T) {
 	rc, err := c.SyscallConn()
 	must(t, err)
 	must(t, rc.Control(func(fd uintptr) {
-		must(t, unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}))
+		must(t, lingerZero(fd))
 	}))
 	must(t, c.Close())
 	e := waitFor(t, p, 1, readable)
 	if !e.IsReadClosed() {
 		t.Fatalf("after reset: %v, want read-closed", e)
 	}
-	if _, err := s.Read(make([]byte, 8)); !errors.Is(err, syscall.ECONNRESET) {
-		t.Fatalf("read after reset: %v, want ECONNRESET", err)
+	if _, err := s.Read(make([]byte, 8)); !isResetOnRead(err) {
+		t.Fatalf("read after reset: %v, want %v", err, errConnReset)
 	}
 	// Writing to a reset connection is an error, never a SIGPIPE.
 	var werr error
@@ -222,7 +226,7 @@ func TestTCPResetIsReadClosed(t *testing.T) {
 			break
 		}
 	}
-	if !errors.Is(werr, syscall.EPIPE) && !errors.Is(werr, syscall.ECONNRESET) {
+	if !isResetOnWrite(werr) {
 		t.Fatalf("write after reset: %v", werr)
 	}
 }
@@ -239,14 +243,14 @@ func TestTCPConnectRefused(t *testing.T) {
 		if !e.IsError() || !e.IsWriteClosed() {
 			t.Fatalf("refused connect: %v, want error and write-closed", e)
 		}
-		if err := c.TakeError(); !errors.Is(err, syscall.ECONNREFUSED) {
-			t.Fatalf("TakeError: %v, want ECONNREFUSED", err)
+		if err := c.TakeError(); !errors.Is(err, errConnRefused) {
+			t.Fatalf("TakeError: %v, want %v", err, errConnRefused)
 		}
-		if err := c.TakeError(); err != nil {
+		if err := c.TakeError(); takeErrorClears && err != nil {
 			t.Fatalf("second TakeError: %v, want nil (taken)", err)
 		}
-		if _, err := c.PeerAddr(); !errors.Is(err, syscall.ENOTCONN) {
-			t.Fatalf("PeerAddr of a refused connection: %v, want ENOTCONN", err)
+		if _, err := c.PeerAddr(); !errors.Is(err, errNotConn) {
+			t.Fatalf("PeerAddr of a refused connection: %v, want %v", err, errNotConn)
 		}
 	})
 }
@@ -254,7 +258,7 @@ func TestTCPConnectRefused(t *testing.T) {
 func TestTCPBindTwiceFails(t *testing.T) {
 	l := closer(t, must2(mnet.ListenTCP(any4))(t))
 	la, _ := l.LocalAddr()
-	if l2, err := mnet.ListenTCP(la); !errors.Is(err, syscall.EADDRINUSE) {
+	if l2, err := mnet.ListenTCP(la); !errors.Is(err, errAddrInUse) {
 		if l2 != nil {
 			l2.Close()
 		}
@@ -309,7 +313,7 @@ func TestTCPCloseTwiceAndUseAfterClose(t *testing.T) {
 	if err := c.Close(); !errors.Is(err, mio.ErrClosed) {
 		t.Fatalf("second Close: %v", err)
 	}
-	if c.Fd() != -1 {
+	if c.Fd() != closedFd {
 		t.Fatalf("Fd after Close: %d", c.Fd())
 	}
 	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, mio.ErrClosed) {
@@ -381,27 +385,6 @@ func TestTCPRegisterReregisterDeregister(t *testing.T) {
 	must(t, r.Register(s, 3, mio.Readable))
 	if err := r.Register(s, 3, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
 		t.Fatalf("double Register: %v", err)
-	}
-}
-
-func TestStreamIOAllocatesNothing(t *testing.T) {
-	c, s := tcpPair(t, any4)
-	buf := make([]byte, 1)
-	bufs := [][]byte{buf}
-	cases := map[string]func(){
-		"Write":                func() { c.Write(buf) },
-		"Read":                 func() { s.Read(buf) },
-		"Read (would block)":   func() { s.Read(buf) },
-		"WriteBuffers":         func() { c.WriteBuffers(bufs) },
-		"ReadBuffers":          func() { s.ReadBuffers(bufs) },
-		"Accept (would block)": func() {},
-	}
-	l := closer(t, must2(mnet.ListenTCP(any4))(t))
-	cases["Accept (would block)"] = func() { l.Accept() }
-	for name, f := range cases {
-		if a := testing.AllocsPerRun(100, f); a != 0 {
-			t.Errorf("%s: %v allocations", name, a)
-		}
 	}
 }
 

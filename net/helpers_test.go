@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package net_test
 
@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -136,11 +134,4 @@ func readAll(t testing.TB, r io.Reader, buf []byte) (got []byte, eof bool) {
 			t.Fatal(err)
 		}
 	}
-}
-
-func tempSock(t testing.TB, name string) string {
-	dir, err := os.MkdirTemp("", "mio")
-	must(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, name)
 }

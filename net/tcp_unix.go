@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package net
 
@@ -170,8 +170,19 @@ func nameCall(peer bool) string {
 	return "getsockname"
 }
 
-// family returns the socket's address family.
-func (s *socket) family() (int, error) { return s.getInt(unix.SOL_SOCKET, unix.SO_DOMAIN) }
+// family returns the socket's address family, from its name (SO_DOMAIN is
+// not on every OS).
+func (s *socket) family() (int, error) {
+	fd, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	rsa, _, err := sockName(fd, false)
+	if err != nil {
+		return 0, fmt.Errorf("mio/net: getsockname: %w", err)
+	}
+	return int(rsa.Addr.Family), nil
+}
 
 func (s *socket) setTTL(ttl int) error {
 	f, err := s.family()

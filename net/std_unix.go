@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package net
 
@@ -87,12 +87,12 @@ func UDPSocketFromStd(c *net.UDPConn) (*UDPSocket, error) {
 	if err != nil {
 		return nil, err
 	}
-	family, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	rsa, _, err := sockName(fd, false)
 	if err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("mio/net: from std: %w", err)
 	}
-	return newUDPSocket(fd, family), nil
+	return newUDPSocket(fd, int(rsa.Addr.Family)), nil
 }
 
 // UnixListenerFromStd takes over a std Unix listener. Its path is kept:

@@ -1,0 +1,204 @@
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package mio_test
+
+// The core contract over TCP sockets, on every OS with a net package (the
+// descriptor-level tests are in the _linux files).
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gomio/mio"
+)
+
+func TestSocketEdgeTriggered(t *testing.T) {
+	p := newPoll(t)
+	c, s := tcpPair(t)
+	if err := p.Registry().Register(s, 7, mio.Readable); err != nil {
+		t.Fatal(err)
+	}
+	ev := mio.NewEvents(8)
+	if got := pollAll(t, p, ev, 20*time.Millisecond); len(got) != 0 {
+		t.Fatalf("events before any data: %v", got)
+	}
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if e := expectEvent(t, p, ev, 7); !e.IsReadable() || e.IsWritable() {
+		t.Fatalf("want readable only, got %v", e)
+	}
+	// Unread data: level-triggered would report it again, edge-triggered not.
+	if got := pollAll(t, p, ev, 30*time.Millisecond); len(got) != 0 {
+		t.Fatalf("edge reported twice without new data: %v", got)
+	}
+	if n := drainStream(t, s); n != 5 {
+		t.Fatalf("drained %d bytes, want 5", n)
+	}
+	if _, err := c.Write([]byte("again")); err != nil {
+		t.Fatal(err)
+	}
+	expectEvent(t, p, ev, 7)
+}
+
+func TestSocketRegisterDuringBlockingPoll(t *testing.T) {
+	p := newPoll(t)
+	c, s := tcpPair(t)
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	ev := mio.NewEvents(8)
+	done := make(chan []mio.Event)
+	go func() {
+		var got []mio.Event
+		if err := p.Poll(ev, 10*time.Second); err == nil {
+			for e := range ev.Drain() {
+				got = append(got, e)
+			}
+		}
+		done <- got
+	}()
+	time.Sleep(50 * time.Millisecond) // let the poller block first
+	if err := p.Registry().Register(s, 42, mio.Readable); err != nil {
+		t.Fatal(err)
+	}
+	got := <-done
+	if len(got) != 1 || got[0].Token() != 42 || !got[0].IsReadable() {
+		t.Fatalf("got %v, want one readable event for token 42", got)
+	}
+}
+
+func TestSocketDeregisterAndDoubleRegister(t *testing.T) {
+	p, q := newPoll(t), newPoll(t)
+	c, s := tcpPair(t)
+	r := p.Registry()
+	if err := r.Register(s, 1, mio.Readable|mio.Writable); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(s, 2, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
+		t.Fatalf("same poll: %v, want ErrAlreadyRegistered", err)
+	}
+	if err := q.Registry().Register(s, 3, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
+		t.Fatalf("second poll: %v, want ErrAlreadyRegistered", err)
+	}
+	if err := r.Reregister(s, 4, mio.Readable); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Registry().Reregister(s, 4, mio.Readable); !errors.Is(err, mio.ErrNotRegistered) {
+		t.Fatalf("reregister with the other poll: %v, want ErrNotRegistered", err)
+	}
+	if err := r.Deregister(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	ev := mio.NewEvents(8)
+	for range 3 {
+		for _, e := range pollAll(t, p, ev, 20*time.Millisecond) {
+			t.Fatalf("event after deregister: %v", e)
+		}
+	}
+	if err := r.Deregister(s); !errors.Is(err, mio.ErrNotRegistered) {
+		t.Fatalf("second deregister: %v, want ErrNotRegistered", err)
+	}
+	if err := q.Registry().Register(s, 5, mio.Readable); err != nil {
+		t.Fatalf("register with the other poll after deregister: %v", err)
+	}
+	expectEvent(t, q, ev, 5)
+}
+
+func TestSocketReregisterChangesTokenAndInterest(t *testing.T) {
+	p := newPoll(t)
+	c, s := tcpPair(t)
+	r := p.Registry()
+	if err := r.Register(s, 1, mio.Writable); err != nil {
+		t.Fatal(err)
+	}
+	ev := mio.NewEvents(8)
+	if e := expectEvent(t, p, ev, 1); !e.IsWritable() {
+		t.Fatalf("want writable, got %v", e)
+	}
+	if err := r.Reregister(s, 2, mio.Readable); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	e := expectEvent(t, p, ev, 2)
+	if !e.IsReadable() {
+		t.Fatalf("want readable for token 2, got %v", e)
+	}
+}
+
+func TestRingFullAndNoCapacity(t *testing.T) {
+	p := newPoll(t)
+	w, err := mio.NewWaker(p.Registry(), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ev := mio.NewEvents(1)
+	if err := w.Wake(); err != nil {
+		t.Fatal(err)
+	}
+	expectEvent(t, p, ev, 9)
+	if err := w.Wake(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Poll(ev, time.Second); err != nil || ev.Len() != 1 {
+		t.Fatalf("poll: %v, %d events", err, ev.Len())
+	}
+	if err := p.Poll(ev, -1); !errors.Is(err, mio.ErrEventsFull) {
+		t.Fatalf("full ring: %v, want ErrEventsFull", err)
+	}
+	if err := p.Poll(mio.NewEvents(0), -1); !errors.Is(err, mio.ErrNoCapacity) {
+		t.Fatalf("capacity 0: %v, want ErrNoCapacity", err)
+	}
+	if err := p.Poll(nil, -1); !errors.Is(err, mio.ErrNoCapacity) {
+		t.Fatalf("nil ring: %v, want ErrNoCapacity", err)
+	}
+}
+
+func TestTimeoutIsNeverShort(t *testing.T) {
+	p := newPoll(t)
+	ev := mio.NewEvents(4)
+	for _, d := range []time.Duration{time.Microsecond, 1500 * time.Microsecond, 20 * time.Millisecond} {
+		start := time.Now()
+		if err := p.Poll(ev, d); err != nil {
+			t.Fatal(err)
+		}
+		if el := time.Since(start); el < d {
+			t.Fatalf("Poll(%v) returned after %v", d, el)
+		}
+	}
+}
+
+func TestCloseWakesBlockedPoll(t *testing.T) {
+	p, err := mio.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := mio.NewEvents(4)
+	done := make(chan error)
+	go func() { done <- p.Poll(ev, -1) }()
+	time.Sleep(50 * time.Millisecond)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, mio.ErrClosed) {
+			t.Fatalf("blocked Poll returned %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not wake the blocked Poll")
+	}
+	if err := p.Poll(ev, 0); !errors.Is(err, mio.ErrClosed) {
+		t.Fatalf("Poll after Close: %v", err)
+	}
+	if !ev.IsEmpty() {
+		t.Fatalf("a closed Poll delivered events: %d", ev.Len())
+	}
+}

@@ -1,0 +1,101 @@
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package mio_test
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gomio/mio"
+	mnet "github.com/gomio/mio/net"
+)
+
+func newPoll(t testing.TB) *mio.Poll {
+	t.Helper()
+	p, err := mio.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// pollAll polls once with timeout and returns the events consumed.
+func pollAll(t testing.TB, p *mio.Poll, ev *mio.Events, timeout time.Duration) []mio.Event {
+	t.Helper()
+	if err := p.Poll(ev, timeout); err != nil {
+		t.Fatalf("poll: %v", err)
+	}
+	var out []mio.Event
+	for e := range ev.Drain() {
+		out = append(out, e)
+	}
+	return out
+}
+
+// expectEvent polls until an event for tok arrives (or 5 s pass) and returns it.
+func expectEvent(t testing.TB, p *mio.Poll, ev *mio.Events, tok mio.Token) mio.Event {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, e := range pollAll(t, p, ev, 100*time.Millisecond) {
+			if e.Token() == tok {
+				return e
+			}
+		}
+	}
+	t.Fatalf("no event for token %d", tok)
+	return mio.Event{}
+}
+
+// tcpPair returns a connected TCP pair over IPv4 loopback, for the tests
+// that run on every OS with a net package.
+func tcpPair(t testing.TB) (client, server *mnet.TCPStream) {
+	t.Helper()
+	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	la, err := l.LocalAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := mnet.ConnectTCP(la)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		s, _, err := l.Accept()
+		if errors.Is(err, mio.ErrWouldBlock) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return c, s
+	}
+	t.Fatal("no connection to accept")
+	return nil, nil
+}
+
+// drainStream reads s until it would block and returns the byte count.
+func drainStream(t testing.TB, s *mnet.TCPStream) int {
+	t.Helper()
+	buf := make([]byte, 4096)
+	total := 0
+	for {
+		n, err := s.Read(buf)
+		total += n
+		if errors.Is(err, mio.ErrWouldBlock) {
+			return total
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

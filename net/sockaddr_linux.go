@@ -1,0 +1,9 @@
+package net
+
+import "golang.org/x/sys/unix"
+
+// Linux's sockaddr has no length byte, and Unix sockets have an abstract
+// namespace ("@name").
+func setLen(rsa *unix.RawSockaddrAny, l uint32) {}
+
+const abstractUnix = true

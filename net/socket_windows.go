@@ -1,0 +1,385 @@
+package net
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/hook"
+	"github.com/gomio/mio/selector"
+	"golang.org/x/sys/windows"
+)
+
+// socket is the SOCKET every type embeds: its ownership, its registration
+// (the AFD poll state, which the socket re-arms after a would-block, as
+// mio's Windows sources do), pending error and raw access.
+type socket struct {
+	h   atomic.Uintptr // invalidSocket once closed
+	reg atomic.Pointer[selector.Socket]
+}
+
+func (s *socket) owns(h windows.Handle) { s.h.Store(uintptr(h)) }
+
+// sysfd returns the socket, or ErrClosed.
+func (s *socket) sysfd() (windows.Handle, error) {
+	h := s.h.Load()
+	if h == invalidSocket || h == 0 {
+		return windows.InvalidHandle, mio.ErrClosed
+	}
+	return windows.Handle(h), nil
+}
+
+// Fd returns the SOCKET, or ^uintptr(0) (INVALID_SOCKET) after Close. It
+// stays owned by the socket.
+func (s *socket) Fd() uintptr {
+	if h := s.h.Load(); h != 0 {
+		return h
+	}
+	return invalidSocket
+}
+
+// Close deregisters and closes the socket. A second Close returns an error
+// matching mio.ErrClosed and never touches the handle again.
+func (s *socket) Close() error {
+	h := s.h.Swap(invalidSocket)
+	if h == invalidSocket || h == 0 {
+		return mio.ErrClosed
+	}
+	if st := s.reg.Swap(nil); st != nil {
+		_ = st.Selector().Deregister(st)
+	}
+	if err := windows.Closesocket(windows.Handle(h)); err != nil {
+		return fmt.Errorf("mio/net: closesocket: %w", err)
+	}
+	return nil
+}
+
+// Register implements mio.Source.
+func (s *socket) Register(r *mio.Registry, t mio.Token, i mio.Interest) error {
+	sel := hook.SelectorOf(r)
+	if sel == nil {
+		return mio.ErrNilRegistry
+	}
+	h, err := s.sysfd()
+	if err != nil {
+		return err
+	}
+	if st := s.reg.Load(); st != nil && st.Live() {
+		return mio.ErrAlreadyRegistered
+	}
+	st, err := sel.RegisterSocket(uintptr(h), t, i)
+	if err != nil {
+		return err
+	}
+	s.reg.Store(st)
+	return nil
+}
+
+// Reregister implements mio.Source.
+func (s *socket) Reregister(r *mio.Registry, t mio.Token, i mio.Interest) error {
+	sel := hook.SelectorOf(r)
+	if sel == nil {
+		return mio.ErrNilRegistry
+	}
+	if _, err := s.sysfd(); err != nil {
+		return err
+	}
+	st := s.reg.Load()
+	if st == nil {
+		return mio.ErrNotRegistered
+	}
+	return sel.Reregister(st, t, i)
+}
+
+// Deregister implements mio.Source.
+func (s *socket) Deregister(r *mio.Registry) error {
+	sel := hook.SelectorOf(r)
+	if sel == nil {
+		return mio.ErrNilRegistry
+	}
+	if _, err := s.sysfd(); err != nil {
+		return err
+	}
+	st := s.reg.Load()
+	if st == nil {
+		return mio.ErrNotRegistered
+	}
+	if err := sel.Deregister(st); err != nil {
+		return err
+	}
+	s.reg.CompareAndSwap(st, nil)
+	return nil
+}
+
+// wouldBlock re-arms the registration: the caller saw WSAEWOULDBLOCK, so
+// the next readiness must be reported as a new event.
+func (s *socket) wouldBlock() error {
+	if st := s.reg.Load(); st != nil {
+		st.Rearm()
+	}
+	return mio.ErrWouldBlock
+}
+
+// ioError maps a Winsock error: WSAEWOULDBLOCK re-arms and becomes
+// mio.ErrWouldBlock.
+func (s *socket) ioError(err error) error {
+	if err == windows.WSAEWOULDBLOCK {
+		return s.wouldBlock()
+	}
+	return err
+}
+
+// TakeError returns the socket's pending error (SO_ERROR), nil when there is
+// none. Winsock does not clear SO_ERROR when it is read, so unlike on Unix
+// a second call returns the same error (as with mio on Windows).
+func (s *socket) TakeError() error {
+	v, err := s.getInt(windows.SOL_SOCKET, soError)
+	if err != nil {
+		return err
+	}
+	if v != 0 {
+		return syscall.Errno(v)
+	}
+	return nil
+}
+
+// SyscallConn gives raw access to the socket, for options this package
+// lacks. Read and Write call f once and return mio.ErrWouldBlock when f
+// asks to wait (returns false).
+func (s *socket) SyscallConn() (syscall.RawConn, error) {
+	if _, err := s.sysfd(); err != nil {
+		return nil, err
+	}
+	return rawConn{s}, nil
+}
+
+type rawConn struct{ s *socket }
+
+// Control calls f with the socket.
+func (c rawConn) Control(f func(fd uintptr)) error {
+	h, err := c.s.sysfd()
+	if err != nil {
+		return err
+	}
+	f(uintptr(h))
+	return nil
+}
+
+// Read calls f once; mio.ErrWouldBlock when f asks to wait.
+func (c rawConn) Read(f func(fd uintptr) bool) error { return c.once(f) }
+
+// Write calls f once; mio.ErrWouldBlock when f asks to wait.
+func (c rawConn) Write(f func(fd uintptr) bool) error { return c.once(f) }
+
+func (c rawConn) once(f func(fd uintptr) bool) error {
+	h, err := c.s.sysfd()
+	if err != nil {
+		return err
+	}
+	if !f(uintptr(h)) {
+		return c.s.wouldBlock()
+	}
+	return nil
+}
+
+func (s *socket) setInt(level, opt, v int) error {
+	h, err := s.sysfd()
+	if err != nil {
+		return err
+	}
+	if err := windows.SetsockoptInt(h, level, opt, v); err != nil {
+		return fmt.Errorf("mio/net: setsockopt: %w", err)
+	}
+	return nil
+}
+
+func (s *socket) getInt(level, opt int) (int, error) {
+	h, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	v, err := windows.GetsockoptInt(h, level, opt)
+	if err != nil {
+		return 0, fmt.Errorf("mio/net: getsockopt: %w", err)
+	}
+	return v, nil
+}
+
+func (s *socket) setBool(level, opt int, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	return s.setInt(level, opt, v)
+}
+
+func (s *socket) getBool(level, opt int) (bool, error) {
+	v, err := s.getInt(level, opt)
+	return v != 0, err
+}
+
+func (s *socket) shutdown(how Shutdown) error {
+	h, err := s.sysfd()
+	if err != nil {
+		return err
+	}
+	var sd int
+	switch how {
+	case ShutdownRead:
+		sd = windows.SHUT_RD
+	case ShutdownWrite:
+		sd = windows.SHUT_WR
+	case ShutdownBoth:
+		sd = windows.SHUT_RDWR
+	default:
+		return fmt.Errorf("mio/net: invalid shutdown mode %d", how)
+	}
+	if err := windows.Shutdown(h, sd); err != nil {
+		return fmt.Errorf("mio/net: shutdown: %w", err)
+	}
+	return nil
+}
+
+// inetName returns the socket's (or its peer's) address.
+func (s *socket) inetName(peer bool) (netip.AddrPort, error) {
+	h, err := s.sysfd()
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	var sa windows.Sockaddr
+	if peer {
+		sa, err = windows.Getpeername(h)
+	} else {
+		sa, err = windows.Getsockname(h)
+	}
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("mio/net: %s: %w", nameCall(peer), err)
+	}
+	return fromSockaddr(sa), nil
+}
+
+func nameCall(peer bool) string {
+	if peer {
+		return "getpeername"
+	}
+	return "getsockname"
+}
+
+func (s *socket) isV6() (bool, error) {
+	a, err := s.inetName(false)
+	return a.Addr().Is6(), err
+}
+
+func (s *socket) setTTL(ttl int) error {
+	v6, err := s.isV6()
+	if err != nil {
+		return err
+	}
+	if v6 {
+		return s.setInt(windows.IPPROTO_IPV6, windows.IPV6_UNICAST_HOPS, ttl)
+	}
+	return s.setInt(windows.IPPROTO_IP, windows.IP_TTL, ttl)
+}
+
+func (s *socket) ttl() (int, error) {
+	v6, err := s.isV6()
+	if err != nil {
+		return 0, err
+	}
+	if v6 {
+		return s.getInt(windows.IPPROTO_IPV6, windows.IPV6_UNICAST_HOPS)
+	}
+	return s.getInt(windows.IPPROTO_IP, windows.IP_TTL)
+}
+
+// stream is the I/O of TCPStream.
+type stream struct {
+	socket
+}
+
+// Read reads what is available: (0, io.EOF) at the end of the stream,
+// mio.ErrWouldBlock when nothing is available yet.
+func (s *stream) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		_, err := s.sysfd()
+		return 0, err
+	}
+	return s.ReadBuffers([][]byte{p})
+}
+
+// Write writes what the socket buffer takes, possibly less than len(p);
+// mio.ErrWouldBlock when it takes nothing.
+func (s *stream) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		_, err := s.sysfd()
+		return 0, err
+	}
+	return s.WriteBuffers([][]byte{p})
+}
+
+// ReadBuffers reads into the buffers in order (WSARecv with several
+// buffers). At most 64 non-empty buffers take part in one call.
+func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
+	return s.recv(bufs, 0)
+}
+
+func (s *stream) recv(bufs [][]byte, flags uint32) (int, error) {
+	h, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	var wb [maxBuffersPerCall]windows.WSABuf
+	cnt, total := fillBuffers(&wb, bufs)
+	if total == 0 {
+		return 0, nil
+	}
+	var n uint32
+	if err := windows.WSARecv(h, &wb[0], uint32(cnt), &n, &flags, nil, nil); err != nil {
+		return 0, s.ioError(err)
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return int(n), nil
+}
+
+// WriteBuffers writes the buffers in order (WSASend with several buffers).
+// At most 64 non-empty buffers take part in one call.
+func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
+	h, err := s.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	var wb [maxBuffersPerCall]windows.WSABuf
+	cnt, total := fillBuffers(&wb, bufs)
+	if total == 0 {
+		return 0, nil
+	}
+	var n uint32
+	if err := windows.WSASend(h, &wb[0], uint32(cnt), &n, 0, nil, nil); err != nil {
+		return 0, s.ioError(err)
+	}
+	return int(n), nil
+}
+
+// Shutdown closes the read half, the write half, or both.
+func (s *stream) Shutdown(how Shutdown) error { return s.shutdown(how) }
+
+func fillBuffers(wb *[maxBuffersPerCall]windows.WSABuf, bufs [][]byte) (n, total int) {
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		if n == len(wb) {
+			break
+		}
+		wb[n] = windows.WSABuf{Len: uint32(min(len(b), 1<<30)), Buf: unsafe.SliceData(b)}
+		total += int(wb[n].Len)
+		n++
+	}
+	return n, total
+}

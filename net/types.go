@@ -1,0 +1,29 @@
+package net
+
+import (
+	"errors"
+	"net/netip"
+)
+
+// Shutdown says which half of a connection to close.
+type Shutdown int
+
+const (
+	// ShutdownRead closes the read half: further reads return io.EOF.
+	ShutdownRead Shutdown = iota
+	// ShutdownWrite closes the write half: the peer reads io.EOF.
+	ShutdownWrite
+	// ShutdownBoth closes both halves.
+	ShutdownBoth
+)
+
+// Message is one datagram of a batch: the payload in Buf, the bytes sent or
+// received in N, and the peer in Addr (for SendBatch, the zero AddrPort means
+// the connected peer).
+type Message struct {
+	Buf  []byte
+	N    int
+	Addr netip.AddrPort
+}
+
+var errNoAddress = errors.New("mio/net: invalid address")
