@@ -7,10 +7,13 @@ package mio_test
 
 import (
 	"errors"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gomio/mio"
+	mnet "github.com/gomio/mio/net"
 )
 
 func TestSocketEdgeTriggered(t *testing.T) {
@@ -200,5 +203,136 @@ func TestCloseWakesBlockedPoll(t *testing.T) {
 	}
 	if !ev.IsEmpty() {
 		t.Fatalf("a closed Poll delivered events: %d", ev.Len())
+	}
+}
+
+// Misuse through sockets returns errors on every OS; none panics or blocks.
+func TestSocketMisuse(t *testing.T) {
+	p := newPoll(t)
+	r := p.Registry()
+	_, s := tcpPair(t)
+	var nilStream *mnet.TCPStream
+	unsupported := mio.AIO // no AIO on Linux or Windows
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		unsupported = mio.Priority // kqueue has no priority filter
+	}
+	closed, _ := tcpPair(t)
+	if err := closed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"zero interest", r.Register(s, 1, 0), mio.ErrInvalidInterest},
+		{"undefined interest bits", r.Register(s, 1, 0x80), mio.ErrInvalidInterest},
+		{"interest this OS lacks", r.Register(s, 1, unsupported|mio.Readable), errors.ErrUnsupported},
+		{"nil source", r.Register(nil, 1, mio.Readable), mio.ErrNilSource},
+		{"nil stream", r.Register(nilStream, 1, mio.Readable), mio.ErrNilSource},
+		{"closed stream", r.Register(closed, 1, mio.Readable), mio.ErrClosed},
+		{"reregister unregistered", r.Reregister(s, 1, mio.Readable), mio.ErrNotRegistered},
+		{"deregister unregistered", r.Deregister(s), mio.ErrNotRegistered},
+	}
+	for _, c := range cases {
+		if !errors.Is(c.err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, c.err, c.want)
+		}
+	}
+	w, err := mio.NewWaker(r, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mio.NewWaker(r, 2); !errors.Is(err, mio.ErrWakerExists) {
+		t.Errorf("second waker: %v, want ErrWakerExists", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); !errors.Is(err, mio.ErrClosed) {
+		t.Errorf("second waker Close: %v, want ErrClosed", err)
+	}
+	if err := w.Wake(); !errors.Is(err, mio.ErrClosed) {
+		t.Errorf("Wake after Close: %v, want ErrClosed", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	after := []struct {
+		name string
+		err  error
+	}{
+		{"Poll after Close", p.Poll(mio.NewEvents(1), -1)},
+		{"Register after Close", r.Register(s, 1, mio.Readable)},
+		{"Reregister after Close", r.Reregister(s, 1, mio.Readable)},
+		{"Deregister after Close", r.Deregister(s)},
+		{"NewWaker after Close", func() error { _, err := mio.NewWaker(r, 1); return err }()},
+	}
+	for _, c := range after {
+		if !errors.Is(c.err, mio.ErrClosed) {
+			t.Errorf("%s: got %v, want ErrClosed", c.name, c.err)
+		}
+	}
+}
+
+// Registry calls from 8 goroutines while another goroutine polls: every
+// call succeeds, and the poller is never stuck.
+func TestSocketRegistryFromManyGoroutines(t *testing.T) {
+	p := newPoll(t)
+	w, err := mio.NewWaker(p.Registry(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	polled := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		ev := mio.NewEvents(64)
+		for {
+			if err := p.Poll(ev, -1); err != nil {
+				polled <- err
+				return
+			}
+			ev.Clear()
+			select {
+			case <-stop:
+				polled <- nil
+				return
+			default:
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		c, s := tcpPair(t)
+		wg.Go(func() {
+			r := p.Registry()
+			for i := range 100 {
+				tok := mio.Token(g<<16 | i)
+				steps := []func() error{
+					func() error { return r.Register(s, tok, mio.Readable) },
+					func() error { _, err := c.Write([]byte("x")); return err },
+					func() error { return r.Reregister(s, tok, mio.Readable|mio.Writable) },
+					func() error { return r.Deregister(s) },
+				}
+				for _, step := range steps {
+					if err := step(); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	if err := w.Wake(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-polled; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -90,7 +90,7 @@ func (s *socket) Reregister(r *mio.Registry, t mio.Token, i mio.Interest) error 
 	}
 	st := s.reg.Load()
 	if st == nil {
-		return mio.ErrNotRegistered
+		return notRegistered(sel)
 	}
 	return sel.Reregister(st, t, i)
 }
@@ -106,13 +106,22 @@ func (s *socket) Deregister(r *mio.Registry) error {
 	}
 	st := s.reg.Load()
 	if st == nil {
-		return mio.ErrNotRegistered
+		return notRegistered(sel)
 	}
 	if err := sel.Deregister(st); err != nil {
 		return err
 	}
 	s.reg.CompareAndSwap(st, nil)
 	return nil
+}
+
+// notRegistered is the error for a socket sel does not hold: ErrClosed once
+// sel is closed, as for every registry call.
+func notRegistered(sel *selector.Selector) error {
+	if sel.IsClosed() {
+		return mio.ErrClosed
+	}
+	return mio.ErrNotRegistered
 }
 
 // wouldBlock re-arms the registration: the caller saw WSAEWOULDBLOCK, so
