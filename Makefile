@@ -115,3 +115,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInterestAlgebra$$' -fuzztime $(FUZZTIME) ./events
 	$(GO) test -run '^$$' -fuzz '^FuzzSyscall6$$' -fuzztime $(FUZZTIME) ./internal/rawsys
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeKevent$$' -fuzztime $(FUZZTIME) ./internal/kevent
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeOverlappedEntries$$' -fuzztime $(FUZZTIME) ./internal/iocp

@@ -5,9 +5,11 @@
 // spurious events allowed and missed ones a bug, and registry calls safe
 // from any goroutine, also while another goroutine is inside Poll.
 //
-// The wait and the decoding of the kernel's records are generated assembly
-// on linux/amd64 and linux/arm64 (portable Go elsewhere and with the purego
-// build tag). Non-blocking sockets are in the subpackage net.
+// Linux waits with epoll, darwin and the BSDs with kqueue, Windows with an
+// I/O completion port and AFD polls. The epoll wait and the decoding of its
+// records, and the decoding of kqueue's records, are generated assembly on
+// amd64 and arm64 (portable Go elsewhere and with the purego build tag).
+// Non-blocking sockets are in the subpackage net.
 package mio
 
 import (
@@ -26,8 +28,10 @@ type Poll struct {
 	busyPoll atomic.Int64 // nanoseconds; see SetBusyPoll
 }
 
-// New creates a Poll over a close-on-exec epoll instance. On a target
-// without a selector it returns an error matching errors.ErrUnsupported.
+// New creates a Poll over the OS's poller: a close-on-exec epoll instance on
+// Linux, a kqueue on darwin and the BSDs, an I/O completion port on
+// Windows. On a target without one it returns an error matching
+// errors.ErrUnsupported.
 func New() (*Poll, error) {
 	sel, err := selector.New()
 	if err != nil {
@@ -53,7 +57,8 @@ func (p *Poll) Registry() *Registry {
 //   - timeout < 0 blocks until at least one event is ready;
 //   - timeout == 0 returns at once, making one non-blocking check;
 //   - timeout > 0 waits up to timeout: to the microsecond where the kernel
-//     has epoll_pwait2 (Linux 5.11), else rounded up to the millisecond.
+//     has epoll_pwait2 (Linux 5.11) and with kqueue, else rounded up to
+//     the millisecond (older Linux, Windows).
 //
 // It does not block while ev already holds events. A wait interrupted by a
 // signal (EINTR) is resumed with the time that is left and never reported.

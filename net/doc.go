@@ -17,6 +17,9 @@
 // since reused; a call racing with Close from another goroutine is a bug in
 // the caller, as it is with a Rust value used after it was dropped.
 //
-// Linux is implemented; on other systems the constructors are not available
-// yet.
+// Linux has every type and the proxy features (batches, relay,
+// SO_REUSEPORT); darwin and the BSDs every type, through x/sys calls (no
+// abstract namespace); Windows the TCP and UDP types, with Fd returning the
+// SOCKET as a uintptr. Where a feature is missing the call returns an error
+// matching errors.ErrUnsupported.
 package net

@@ -1,19 +1,23 @@
 // Package selector is the registration side of the poller, one file per OS
-// mechanism: epoll on Linux; every other target gets a selector whose
-// constructor fails with an error matching errors.ErrUnsupported.
+// mechanism: epoll on Linux (epoll_linux.go), kqueue on darwin and the BSDs
+// (kqueue.go, with each OS's record layout and filters in kqueue_<os>.go),
+// and an I/O completion port with AFD polls on Windows (iocp_windows.go,
+// afd_windows.go). Every other target gets a selector whose constructor
+// fails with an error matching errors.ErrUnsupported.
 //
-// Each mechanism provides the same small set of names:
+// Each mechanism provides:
 //
-//	New() (*Selector, error)             a close-on-exec kernel poller
-//	(*Selector).Register(fd, token, interest) error
-//	(*Selector).Reregister(fd, token, interest) error
-//	(*Selector).Deregister(fd) error
-//	(*Selector).Acquire() bool / Release()   guard the descriptor while in use
+//	New() (*Selector, error)             the kernel poller
+//	(*Selector).Acquire() bool / Release()   guard it while in use
+//	(*Selector).NewWaker(token) (*Waker, error)
 //	(*Selector).Close() error
 //
-// and the per-OS flag mapping (for epoll, EpollFlags) next to the code that
-// produces the bits. Waiting is not here: the root package owns the wait and
-// its generated decoder, so that the hot path is one call.
+// registration by descriptor on Unix (Register, Reregister, Deregister with
+// an fd), by socket on Windows (RegisterSocket returns the *Socket that the
+// socket keeps and re-arms), and the per-OS flag mapping next to the code
+// that produces the bits. On Linux the root package owns the wait and its
+// generated decoder, so that the hot path is one call; kqueue and IOCP wait
+// in (*Selector).Wait.
 package selector
 
 import "errors"
