@@ -20,8 +20,9 @@ import (
 )
 
 // startServer runs serve on a fresh port, on a goroutine locked to its
-// thread as main does, and returns its address, that thread's id and a stop
-// function that waits for the loop to end.
+// thread (so that the signal-storm test can aim at the polling thread), and
+// returns its address, that thread's id and a stop function that waits for
+// the loop to end.
 func startServer(t *testing.T) (netip.AddrPort, int, func()) {
 	t.Helper()
 	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
