@@ -282,29 +282,7 @@ func TestSocketMisuse(t *testing.T) {
 // call succeeds, and the poller is never stuck.
 func TestSocketRegistryFromManyGoroutines(t *testing.T) {
 	p := newPoll(t)
-	w, err := mio.NewWaker(p.Registry(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	polled := make(chan error, 1)
-	stop := make(chan struct{})
-	go func() {
-		ev := mio.NewEvents(64)
-		for {
-			if err := p.Poll(ev, -1); err != nil {
-				polled <- err
-				return
-			}
-			ev.Clear()
-			select {
-			case <-stop:
-				polled <- nil
-				return
-			default:
-			}
-		}
-	}()
+	stopPolling := pollLoop(t, p)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		c, s := tcpPair(t)
@@ -328,11 +306,5 @@ func TestSocketRegistryFromManyGoroutines(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	close(stop)
-	if err := w.Wake(); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-polled; err != nil {
-		t.Fatal(err)
-	}
+	stopPolling()
 }

@@ -99,3 +99,43 @@ func drainStream(t testing.TB, s *mnet.TCPStream) int {
 		}
 	}
 }
+
+// pollLoop polls p on another goroutine, clearing the ring each time, until
+// the returned stop is called: it wakes the loop, waits for it to end, and
+// fails the test if a Poll failed.
+func pollLoop(t *testing.T, p *mio.Poll) (stop func()) {
+	t.Helper()
+	w, err := mio.NewWaker(p.Registry(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	polled := make(chan error, 1)
+	go func() {
+		ev := mio.NewEvents(64)
+		for {
+			if err := p.Poll(ev, -1); err != nil {
+				polled <- err
+				return
+			}
+			ev.Clear()
+			select {
+			case <-done:
+				polled <- nil
+				return
+			default:
+			}
+		}
+	}()
+	return func() {
+		t.Helper()
+		close(done)
+		if err := w.Wake(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-polled; err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+	}
+}

@@ -223,29 +223,7 @@ func TestPollDoesNotBlockWhileRingHoldsEvents(t *testing.T) {
 
 func TestRegistryFromManyGoroutinesWhilePolling(t *testing.T) {
 	p := newPoll(t)
-	w, err := mio.NewWaker(p.Registry(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	stop := make(chan struct{})
-	polled := make(chan error, 1)
-	go func() {
-		ev := mio.NewEvents(64)
-		for {
-			if err := p.Poll(ev, -1); err != nil {
-				polled <- err
-				return
-			}
-			ev.Clear()
-			select {
-			case <-stop:
-				polled <- nil
-				return
-			default:
-			}
-		}
-	}()
+	stopPolling := pollLoop(t, p)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -269,9 +247,5 @@ func TestRegistryFromManyGoroutinesWhilePolling(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	close(stop)
-	w.Wake()
-	if err := <-polled; err != nil {
-		t.Fatal(err)
-	}
+	stopPolling()
 }

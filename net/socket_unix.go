@@ -30,6 +30,29 @@ func (s *socket) sysfd() (int, error) {
 	return fd, nil
 }
 
+// The calls the shared socket code (rawconn.go) makes.
+var (
+	setsockoptInt = unix.SetsockoptInt
+	getsockoptInt = unix.GetsockoptInt
+	shutdownCall  = unix.Shutdown
+)
+
+const (
+	shutRD   = unix.SHUT_RD
+	shutWR   = unix.SHUT_WR
+	shutRDWR = unix.SHUT_RDWR
+)
+
+// handle is the descriptor as SyscallConn passes it.
+func (s *socket) handle() (uintptr, error) {
+	fd, err := s.sysfd()
+	return uintptr(fd), err
+}
+
+// wouldBlock is the result of a call that would block; on Unix readiness
+// needs no re-arming.
+func (s *socket) wouldBlock() error { return mio.ErrWouldBlock }
+
 // Fd returns the descriptor, or -1 after Close. It stays owned by the socket.
 func (s *socket) Fd() int { return int(s.fd.Load()) }
 
@@ -87,104 +110,6 @@ func (s *socket) TakeError() error {
 	}
 	if v != 0 {
 		return syscall.Errno(v)
-	}
-	return nil
-}
-
-// SyscallConn gives raw access to the descriptor, for options this package
-// lacks. Its Read and Write call f once and, since the socket never blocks,
-// return mio.ErrWouldBlock when f asks to wait (returns false).
-func (s *socket) SyscallConn() (syscall.RawConn, error) {
-	if _, err := s.sysfd(); err != nil {
-		return nil, err
-	}
-	return rawConn{s}, nil
-}
-
-type rawConn struct{ s *socket }
-
-// Control calls f with the descriptor.
-func (c rawConn) Control(f func(fd uintptr)) error {
-	fd, err := c.s.sysfd()
-	if err != nil {
-		return err
-	}
-	f(uintptr(fd))
-	return nil
-}
-
-// Read calls f once; mio.ErrWouldBlock when f asks to wait.
-func (c rawConn) Read(f func(fd uintptr) bool) error { return c.once(f) }
-
-// Write calls f once; mio.ErrWouldBlock when f asks to wait.
-func (c rawConn) Write(f func(fd uintptr) bool) error { return c.once(f) }
-
-func (c rawConn) once(f func(fd uintptr) bool) error {
-	fd, err := c.s.sysfd()
-	if err != nil {
-		return err
-	}
-	if !f(uintptr(fd)) {
-		return mio.ErrWouldBlock
-	}
-	return nil
-}
-
-func (s *socket) setInt(level, opt, v int) error {
-	fd, err := s.sysfd()
-	if err != nil {
-		return err
-	}
-	if err := unix.SetsockoptInt(fd, level, opt, v); err != nil {
-		return fmt.Errorf("mio/net: setsockopt: %w", err)
-	}
-	return nil
-}
-
-func (s *socket) getInt(level, opt int) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	v, err := unix.GetsockoptInt(fd, level, opt)
-	if err != nil {
-		return 0, fmt.Errorf("mio/net: getsockopt: %w", err)
-	}
-	return v, nil
-}
-
-func (s *socket) setBool(level, opt int, on bool) error {
-	v := 0
-	if on {
-		v = 1
-	}
-	return s.setInt(level, opt, v)
-}
-
-func (s *socket) getBool(level, opt int) (bool, error) {
-	v, err := s.getInt(level, opt)
-	return v != 0, err
-}
-
-// shutdown is the common half-close of the stream and datagram types.
-func (s *socket) shutdown(how Shutdown) error {
-	fd, err := s.sysfd()
-	if err != nil {
-		return err
-	}
-	var h int
-	switch how {
-	case ShutdownRead:
-		h = unix.SHUT_RD
-	case ShutdownWrite:
-		h = unix.SHUT_WR
-	case ShutdownBoth:
-		h = unix.SHUT_RDWR
-	default:
-		return fmt.Errorf("mio/net: invalid shutdown mode %d", how)
-	}
-	if err := unix.Shutdown(fd, h); err != nil {
-		return fmt.Errorf("mio/net: shutdown: %w", err)
 	}
 	return nil
 }

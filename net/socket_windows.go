@@ -33,6 +33,25 @@ func (s *socket) sysfd() (windows.Handle, error) {
 	return windows.Handle(h), nil
 }
 
+// The calls the shared socket code (rawconn.go) makes.
+var (
+	setsockoptInt = windows.SetsockoptInt
+	getsockoptInt = windows.GetsockoptInt
+	shutdownCall  = windows.Shutdown
+)
+
+const (
+	shutRD   = windows.SHUT_RD
+	shutWR   = windows.SHUT_WR
+	shutRDWR = windows.SHUT_RDWR
+)
+
+// handle is the SOCKET as SyscallConn passes it.
+func (s *socket) handle() (uintptr, error) {
+	h, err := s.sysfd()
+	return uintptr(h), err
+}
+
 // Fd returns the SOCKET, or ^uintptr(0) (INVALID_SOCKET) after Close. It
 // stays owned by the socket.
 func (s *socket) Fd() uintptr {
@@ -152,103 +171,6 @@ func (s *socket) TakeError() error {
 	}
 	if v != 0 {
 		return syscall.Errno(v)
-	}
-	return nil
-}
-
-// SyscallConn gives raw access to the socket, for options this package
-// lacks. Read and Write call f once and return mio.ErrWouldBlock when f
-// asks to wait (returns false).
-func (s *socket) SyscallConn() (syscall.RawConn, error) {
-	if _, err := s.sysfd(); err != nil {
-		return nil, err
-	}
-	return rawConn{s}, nil
-}
-
-type rawConn struct{ s *socket }
-
-// Control calls f with the socket.
-func (c rawConn) Control(f func(fd uintptr)) error {
-	h, err := c.s.sysfd()
-	if err != nil {
-		return err
-	}
-	f(uintptr(h))
-	return nil
-}
-
-// Read calls f once; mio.ErrWouldBlock when f asks to wait.
-func (c rawConn) Read(f func(fd uintptr) bool) error { return c.once(f) }
-
-// Write calls f once; mio.ErrWouldBlock when f asks to wait.
-func (c rawConn) Write(f func(fd uintptr) bool) error { return c.once(f) }
-
-func (c rawConn) once(f func(fd uintptr) bool) error {
-	h, err := c.s.sysfd()
-	if err != nil {
-		return err
-	}
-	if !f(uintptr(h)) {
-		return c.s.wouldBlock()
-	}
-	return nil
-}
-
-func (s *socket) setInt(level, opt, v int) error {
-	h, err := s.sysfd()
-	if err != nil {
-		return err
-	}
-	if err := windows.SetsockoptInt(h, level, opt, v); err != nil {
-		return fmt.Errorf("mio/net: setsockopt: %w", err)
-	}
-	return nil
-}
-
-func (s *socket) getInt(level, opt int) (int, error) {
-	h, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	v, err := windows.GetsockoptInt(h, level, opt)
-	if err != nil {
-		return 0, fmt.Errorf("mio/net: getsockopt: %w", err)
-	}
-	return v, nil
-}
-
-func (s *socket) setBool(level, opt int, on bool) error {
-	v := 0
-	if on {
-		v = 1
-	}
-	return s.setInt(level, opt, v)
-}
-
-func (s *socket) getBool(level, opt int) (bool, error) {
-	v, err := s.getInt(level, opt)
-	return v != 0, err
-}
-
-func (s *socket) shutdown(how Shutdown) error {
-	h, err := s.sysfd()
-	if err != nil {
-		return err
-	}
-	var sd int
-	switch how {
-	case ShutdownRead:
-		sd = windows.SHUT_RD
-	case ShutdownWrite:
-		sd = windows.SHUT_WR
-	case ShutdownBoth:
-		sd = windows.SHUT_RDWR
-	default:
-		return fmt.Errorf("mio/net: invalid shutdown mode %d", how)
-	}
-	if err := windows.Shutdown(h, sd); err != nil {
-		return fmt.Errorf("mio/net: shutdown: %w", err)
 	}
 	return nil
 }

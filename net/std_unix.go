@@ -5,24 +5,20 @@ package net
 import (
 	"fmt"
 	"net"
-	"syscall"
 
-	"github.com/gomio/mio"
 	"golang.org/x/sys/unix"
 )
 
 // The FromStd constructors take a socket over from package net, as mio's
 // from_std moves one: the descriptor is duplicated (close-on-exec) and made
 // non-blocking, the std value is closed, and the returned value owns the
-// socket. Go's runtime poller never sees the duplicate.
+// socket. Go's runtime poller never sees the duplicate. The constructors
+// shared with Windows are in std.go.
 
-// stdConn is what every std socket type offers.
-type stdConn interface {
-	SyscallConn() (syscall.RawConn, error)
-	Close() error
-}
+// sysHandle is what a socket owns: a descriptor.
+type sysHandle = int
 
-func takeOver(c stdConn) (int, error) {
+func takeOver(c stdConn) (sysHandle, error) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return -1, fmt.Errorf("mio/net: from std: %w", err)
@@ -46,36 +42,6 @@ func takeOver(c stdConn) (int, error) {
 		return -1, fmt.Errorf("mio/net: from std: close: %w", err)
 	}
 	return fd, nil
-}
-
-// adopt takes c over into a new socket of type T.
-func adopt[T any, P interface {
-	*T
-	owns(fd int)
-}](c stdConn) (P, error) {
-	fd, err := takeOver(c)
-	if err != nil {
-		return nil, err
-	}
-	s := P(new(T))
-	s.owns(fd)
-	return s, nil
-}
-
-// TCPListenerFromStd takes over a std TCP listener.
-func TCPListenerFromStd(l *net.TCPListener) (*TCPListener, error) {
-	if l == nil {
-		return nil, takeOverNil()
-	}
-	return adopt[TCPListener](l)
-}
-
-// TCPStreamFromStd takes over a std TCP connection.
-func TCPStreamFromStd(c *net.TCPConn) (*TCPStream, error) {
-	if c == nil {
-		return nil, takeOverNil()
-	}
-	return adopt[TCPStream](c)
 }
 
 // UDPSocketFromStd takes over a std UDP socket.
@@ -120,5 +86,3 @@ func UnixDatagramFromStd(c *net.UnixConn) (*UnixDatagram, error) {
 	}
 	return adopt[UnixDatagram](c)
 }
-
-func takeOverNil() error { return fmt.Errorf("mio/net: nil std socket: %w", mio.ErrNilSource) }

@@ -3,21 +3,18 @@ package net
 import (
 	"fmt"
 	"net"
-	"syscall"
 
-	"github.com/gomio/mio"
 	"golang.org/x/sys/windows"
 )
 
 // The FromStd constructors take a socket over from package net, as mio's
 // from_std moves one: the socket is duplicated (WSADuplicateSocket into this
 // process) and made non-blocking, the std value is closed, and the returned
-// value owns the socket. Go's runtime poller never sees the duplicate.
+// value owns the socket. Go's runtime poller never sees the duplicate. The
+// constructors shared with Unix are in std.go.
 
-type stdConn interface {
-	SyscallConn() (syscall.RawConn, error)
-	Close() error
-}
+// sysHandle is what a socket owns: a SOCKET.
+type sysHandle = windows.Handle
 
 func takeOver(c stdConn) (windows.Handle, error) {
 	rc, err := c.SyscallConn()
@@ -49,35 +46,6 @@ func takeOver(c stdConn) (windows.Handle, error) {
 	return h, nil
 }
 
-func adopt[T any, P interface {
-	*T
-	owns(h windows.Handle)
-}](c stdConn) (P, error) {
-	h, err := takeOver(c)
-	if err != nil {
-		return nil, err
-	}
-	s := P(new(T))
-	s.owns(h)
-	return s, nil
-}
-
-// TCPListenerFromStd takes over a std TCP listener.
-func TCPListenerFromStd(l *net.TCPListener) (*TCPListener, error) {
-	if l == nil {
-		return nil, takeOverNil()
-	}
-	return adopt[TCPListener](l)
-}
-
-// TCPStreamFromStd takes over a std TCP connection.
-func TCPStreamFromStd(c *net.TCPConn) (*TCPStream, error) {
-	if c == nil {
-		return nil, takeOverNil()
-	}
-	return adopt[TCPStream](c)
-}
-
 // UDPSocketFromStd takes over a std UDP socket.
 func UDPSocketFromStd(c *net.UDPConn) (*UDPSocket, error) {
 	if c == nil {
@@ -91,5 +59,3 @@ func UDPSocketFromStd(c *net.UDPConn) (*UDPSocket, error) {
 	noConnReset(h)
 	return u, nil
 }
-
-func takeOverNil() error { return fmt.Errorf("mio/net: nil std socket: %w", mio.ErrNilSource) }

@@ -192,9 +192,7 @@ func (s *Selector) Close() error {
 	if !s.Acquire() {
 		return nil
 	}
-	if first, _ := s.ref.close(); first && s.ref.state.Load()&^closedBit > 1 {
-		s.wakeForClose()
-	}
+	s.ref.closeWaking(s.wakeForClose)
 	s.Release()
 	return nil
 }

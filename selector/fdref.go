@@ -46,4 +46,13 @@ func (r *fdRef) close() (first, destroy bool) {
 	}
 }
 
+// closeWaking marks the descriptor closed for a caller that holds a use, and
+// calls wake when other users are inside too, so that a wait in progress
+// ends and sees the close.
+func (r *fdRef) closeWaking(wake func()) {
+	if first, _ := r.close(); first && r.state.Load()&^closedBit > 1 {
+		wake()
+	}
+}
+
 func (r *fdRef) isClosed() bool { return r.state.Load()&closedBit != 0 }

@@ -285,11 +285,15 @@ func (s *Selector) Close() error {
 	if !s.Acquire() {
 		return nil
 	}
-	if first, _ := s.ref.close(); first && s.ref.state.Load()&^closedBit > 1 {
-		_ = windows.PostQueuedCompletionStatus(s.port, 0, 0, (*windows.Overlapped)(unsafe.Pointer(s.closeMark)))
-	}
+	s.ref.closeWaking(s.wakeForClose)
 	s.Release()
 	return nil
+}
+
+// wakeForClose ends a wait in progress: a completion that resolves to no
+// event.
+func (s *Selector) wakeForClose() {
+	_ = windows.PostQueuedCompletionStatus(s.port, 0, 0, (*windows.Overlapped)(unsafe.Pointer(s.closeMark)))
 }
 
 // abandoned keeps polls alive that did not complete while their selector
