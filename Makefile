@@ -12,7 +12,8 @@ FUZZTIME ?= 30s
 CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 linux/riscv64 linux/386
 
 GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/rawsys/rawsys_arm64.s \
-	internal/kevent/decode_amd64.s internal/kevent/decode_arm64.s
+	internal/kevent/decode_amd64.s internal/kevent/decode_arm64.s \
+	internal/iocp/decode_amd64.s internal/iocp/decode_arm64.s
 
 .PHONY: all generate check-generate test test-race test-purego test-arm64 test-windows test-modules cross bench peerbench soak fuzz lint ensure-qemu
 
@@ -26,6 +27,8 @@ generate:
 	cd asm && $(GO) run ./arm64 -rawsys -out ../internal/rawsys/rawsys_arm64.s
 	cd asm && $(GO) run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s
 	cd asm && $(GO) run ./arm64 -kevent -out ../internal/kevent/decode_arm64.s
+	cd asm && $(GO) run ./amd64 -afd -out ../internal/iocp/decode_amd64.s
+	cd asm && $(GO) run ./arm64 -afd -out ../internal/iocp/decode_arm64.s
 
 ## check-generate: fail if the committed assembly differs from what generate writes
 check-generate: generate

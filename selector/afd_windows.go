@@ -120,37 +120,37 @@ func (st *Socket) submit() error {
 }
 
 // complete consumes the completion of the socket's poll and returns the
-// event it reports, if any. The caller holds sel.mu.
-func (st *Socket) complete() (events.Event, bool) {
+// token and AFD bits it reports, if any. The caller holds sel.mu.
+func (st *Socket) complete() (events.Token, uint32, bool) {
 	delete(st.sel.inflight, st.id())
 	st.state = pollIdle
 	st.pending = 0
 	if st.deleted {
-		return events.Event{}, false
+		return 0, 0, false
 	}
 	st.sel.queue(st) // poll again before the next wait
 	var afd uint32
 	switch {
 	case st.iosb.Status == windows.STATUS_CANCELLED:
-		return events.Event{}, false
+		return 0, 0, false
 	case st.iosb.Status != windows.STATUS_SUCCESS:
 		afd = iocp.AFDConnectFail // the socket failed: report an error
 	case st.info.NumberOfHandles < 1:
-		return events.Event{}, false
+		return 0, 0, false
 	case st.info.Events&iocp.AFDLocalClose != 0:
 		st.sel.forget(st) // closed by its owner: gone
-		return events.Event{}, false
+		return 0, 0, false
 	default:
 		afd = st.info.Events
 	}
 	afd &= st.want
 	if afd == 0 {
-		return events.Event{}, false
+		return 0, 0, false
 	}
 	// Edge-triggered, as mio: what was reported is not asked for again
 	// until the socket re-arms it after a would-block.
 	st.want &^= afd
-	return events.MakeEvent(st.token, iocp.Flags(afd), afd), true
+	return st.token, afd, true
 }
 
 // Selector returns the selector st is registered with.

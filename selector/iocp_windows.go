@@ -261,19 +261,19 @@ func millis(d time.Duration) uint32 {
 // resolver is the Selector seen by the decoder; the caller holds s.mu.
 type resolver Selector
 
-func (r *resolver) Posted(key uint64) (events.Event, bool) {
+func (r *resolver) Posted(key uint64) (events.Token, uint32, bool) {
 	w := r.waker
 	if w == nil || key != wakerKey {
-		return events.Event{}, false
+		return 0, 0, false
 	}
 	w.posted.Store(false)
-	return events.MakeEvent(w.token, events.FlagReadable, 0), true
+	return w.token, iocp.AFDReceive, true // readable, as mio's waker
 }
 
-func (r *resolver) Completed(e *iocp.Entry) (events.Event, bool) {
+func (r *resolver) Completed(e *iocp.Entry) (events.Token, uint32, bool) {
 	st, ok := r.inflight[e.Overlapped]
 	if !ok {
-		return events.Event{}, false // Close's wake-up
+		return 0, 0, false // Close's wake-up
 	}
 	return st.complete()
 }

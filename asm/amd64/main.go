@@ -4,11 +4,13 @@
 // trampolines and the decoder from the kernel's packed 12-byte epoll_event
 // records to the ring's 16-byte events), with -rawsys
 // internal/rawsys/rawsys_amd64.s (the raw syscall trampoline), or with
-// -kevent internal/kevent/decode_amd64.s (the kqueue record decoder).
+// -kevent internal/kevent/decode_amd64.s (the kqueue record decoder), or
+// with -afd internal/iocp/decode_amd64.s (the AFD readiness decoder).
 //
 //	go run ./amd64 -out ../poll_amd64.s
 //	go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s
 //	go run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s
+//	go run ./amd64 -afd -out ../internal/iocp/decode_amd64.s
 package main
 
 import (
@@ -29,10 +31,17 @@ var (
 var (
 	rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
 	kevent = flag.Bool("kevent", false, "generate the kqueue record decoder instead of the poller")
+	afd    = flag.Bool("afd", false, "generate the AFD readiness decoder instead of the poller")
 )
 
 func main() {
 	flag.Parse()
+	if *afd {
+		ConstraintExpr("!purego") // a pure transform: every OS
+		decodeAFD()
+		Generate()
+		return
+	}
 	if *kevent {
 		ConstraintExpr("!purego") // a pure transform: every OS
 		decodeKevent()
@@ -242,6 +251,27 @@ func decodeKevent() {
 	MOVQ(flags, Mem{Base: dst, Disp: 8})
 	ADDQ(stride, src)
 	ADDQ(U8(spec.EventSize), dst)
+	DECQ(n)
+	JNE(LabelRef("loop"))
+	RET()
+}
+
+// decodeAFD sets each event's flags from its raw AFD bits through the
+// table that iocp.FlagTable builds (one load per event).
+func decodeAFD() {
+	TEXT("decodeFlags", NOSPLIT, "func(evs *byte, n int, table *byte)")
+	Doc("decodeFlags sets the flags of n (>= 1) events from their raw AFD bits:",
+		fmt.Sprintf("flags = table[raw & %#x].", spec.AFDFlagIndexMask))
+	evs, n, table, bits := R12, RAX, R9, RDX
+	Load(Param("evs"), evs)
+	Load(Param("n"), n)
+	Load(Param("table"), table)
+	Label("loop")
+	MOVL(Mem{Base: evs, Disp: spec.EventRawOffset}, bits.As32())
+	ANDL(U32(spec.AFDFlagIndexMask), bits.As32())
+	MOVBLZX(Mem{Base: table, Index: bits, Scale: 1}, bits.As32())
+	MOVL(bits.As32(), Mem{Base: evs, Disp: spec.EventFlagsOffset})
+	ADDQ(U8(spec.EventSize), evs)
 	DECQ(n)
 	JNE(LabelRef("loop"))
 	RET()

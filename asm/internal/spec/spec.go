@@ -8,7 +8,11 @@ package spec
 import "github.com/gomio/mio/selector"
 
 // EventSize is the size of events.Event: token (8), flags (4), raw bits (4).
-const EventSize = 16
+const (
+	EventSize        = 16
+	EventFlagsOffset = 8
+	EventRawOffset   = 12
+)
 
 // Epoll describes struct epoll_event on one architecture.
 type Epoll struct {
@@ -70,3 +74,9 @@ type Kevent struct {
 }
 
 var KeventLayout = Kevent{StrideOff: 0, FlagsOffOff: 8, FFlagsOffOff: 16, TableOff: 24, FilterOff: 8}
+
+// AFDFlagIndexMask is iocp.FlagIndexMask: the AFD bits the readiness table
+// is indexed by (through AFD_POLL_CONNECT_FAIL). The iocp package's
+// differential test feeds raw values with every bit set, so a mask that
+// drifted from the Go twin's would fail it.
+const AFDFlagIndexMask = 0x1ff
