@@ -308,3 +308,71 @@ func TestSocketRegistryFromManyGoroutines(t *testing.T) {
 	wg.Wait()
 	stopPolling()
 }
+
+func TestRingNeverOverwritesAndDrainKeepsRest(t *testing.T) {
+	p := newPoll(t)
+	const sources = 10
+	for i := range sources {
+		readySource(t, p, mio.Token(100+i))
+	}
+	ev := mio.NewEvents(4)
+	if err := p.Poll(ev, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Len() != 4 {
+		t.Fatalf("len %d after first poll, want 4", ev.Len())
+	}
+	if err := p.Poll(ev, -1); !errors.Is(err, mio.ErrEventsFull) {
+		t.Fatalf("poll on a full ring: %v, want ErrEventsFull", err)
+	}
+	seen := map[mio.Token]int{}
+	// Consume one through Drain, breaking early: the other three stay.
+	for e := range ev.Drain() {
+		seen[e.Token()]++
+		break
+	}
+	if ev.Len() != 3 {
+		t.Fatalf("len %d after breaking out of Drain, want 3", ev.Len())
+	}
+	for len(seen) < sources {
+		if err := p.Poll(ev, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		if ev.IsEmpty() {
+			t.Fatalf("ran out of events with %d of %d seen", len(seen), sources)
+		}
+		e, _ := ev.Pop()
+		seen[e.Token()]++
+	}
+	for len(seen) >= sources && !ev.IsEmpty() {
+		e, _ := ev.Pop()
+		seen[e.Token()]++
+	}
+	for tok, n := range seen {
+		if n != 1 || tok < 100 || tok >= 100+sources {
+			t.Fatalf("token %d seen %d times", tok, n)
+		}
+	}
+	if got := pollAll(t, p, ev, 0); len(got) != 0 {
+		t.Fatalf("extra events: %v", got)
+	}
+}
+
+func TestPollDoesNotBlockWhileRingHoldsEvents(t *testing.T) {
+	p := newPoll(t)
+	readySource(t, p, 1)
+	ev := mio.NewEvents(4)
+	if err := p.Poll(ev, time.Second); err != nil || ev.Len() != 1 {
+		t.Fatalf("poll: %v, len %d", err, ev.Len())
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Poll(ev, -1) }()
+	select {
+	case err := <-done:
+		if err != nil || ev.Len() != 1 {
+			t.Fatalf("poll with a held event: %v, len %d", err, ev.Len())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll(-1) blocked although the ring held an event")
+	}
+}

@@ -139,3 +139,16 @@ func pollLoop(t *testing.T, p *mio.Poll) (stop func()) {
 		w.Close()
 	}
 }
+
+// readySource registers, with token tok, the server side of a new TCP pair
+// whose client has sent a byte: a source that is readable at once.
+func readySource(t testing.TB, p *mio.Poll, tok mio.Token) {
+	t.Helper()
+	c, s := tcpPair(t)
+	if _, err := c.Write([]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Registry().Register(s, tok, mio.Readable); err != nil {
+		t.Fatal(err)
+	}
+}
