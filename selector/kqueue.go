@@ -129,14 +129,19 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if o, ok := sh.regs[fd]; ok && o.sel.holds(fd, o) {
 		return ErrAlreadyRegistered
 	}
-	if err := s.apply(fd, i); err != nil {
-		_ = s.apply(fd, noFilters) // undo a half-applied registration
-		return fmt.Errorf("mio: register fd %d: %w", fd, err)
-	}
-	sh.regs[fd] = owner{sel: s, bits: uint32(i), token: t}
+	// The token is in the table before the filters exist: an edge that
+	// fires at once must find it, or it would be dropped and never repeat.
 	s.mu.Lock()
 	s.tokens[fd] = t
 	s.mu.Unlock()
+	if err := s.apply(fd, i); err != nil {
+		_ = s.apply(fd, noFilters) // undo a half-applied registration
+		s.mu.Lock()
+		delete(s.tokens, fd)
+		s.mu.Unlock()
+		return fmt.Errorf("mio: register fd %d: %w", fd, err)
+	}
+	sh.regs[fd] = owner{sel: s, bits: uint32(i), token: t}
 	return nil
 }
 
