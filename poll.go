@@ -13,6 +13,7 @@
 package mio
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -121,4 +122,32 @@ func (p *Poll) Close() error {
 		return nil
 	}
 	return p.sel.Close()
+}
+
+// spin busy-polls with zero-timeout waits for up to busy (and never past
+// the deadline), yielding between waits so that other goroutines run. done
+// is false when the wait must go on blocking.
+func (p *Poll) spin(free []Event, busy, timeout time.Duration, deadline time.Time) (n int, err error, done bool) {
+	end := time.Now().Add(busy)
+	if timeout > 0 && deadline.Before(end) {
+		end = deadline
+	}
+	for {
+		if n, err = p.pollNow(free); err != nil || n > 0 || p.sel.IsClosed() {
+			return n, err, true
+		}
+		if !time.Now().Before(end) {
+			return 0, nil, timeout > 0 && !time.Now().Before(deadline)
+		}
+		runtime.Gosched()
+	}
+}
+
+// SetBusyPoll makes each Poll with a non-zero timeout spin with zero-timeout
+// waits for up to d before it blocks, trading CPU for wake-up latency. It
+// never changes what Poll reports and never ends a timeout early; 0 turns it
+// off. Safe to call from any goroutine. On Linux the zero-timeout waits are
+// the raw trampoline, elsewhere kevent or GetQueuedCompletionStatusEx.
+func (p *Poll) SetBusyPoll(d time.Duration) {
+	p.busyPoll.Store(int64(max(d, 0)))
 }

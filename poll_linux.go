@@ -5,7 +5,6 @@ package mio
 import (
 	"math"
 	"os"
-	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -21,6 +20,16 @@ func (p *Poll) Fd() int { return p.sel.Fd() }
 // block, so it is the raw trampoline, with no scheduler involvement.
 func waitNow(epfd int, free []Event) (int, uintptr) {
 	return epollWaitDecode(epfd, &free[0], len(free), 0)
+}
+
+// pollNow is one zero-timeout wait: the raw trampoline, and a retry after a
+// signal. Busy polling spins on it.
+func (p *Poll) pollNow(free []Event) (int, error) {
+	n, e := waitNow(p.sel.Fd(), free)
+	if e != 0 {
+		return p.waitNowFailed(free, e)
+	}
+	return n, nil
 }
 
 // waitNowFailed retries a zero-timeout wait that a signal interrupted and
@@ -88,39 +97,6 @@ func HasMicrosecondTimeouts() bool { return pwait2.Load() >= 0 }
 // pwait2 records whether the kernel has epoll_pwait2: 0 not known yet (it is
 // tried), -1 absent.
 var pwait2 atomic.Int32
-
-// spin busy-polls with raw zero-timeout waits for up to busy (and never past
-// the deadline), yielding between waits so that other goroutines run. done
-// is false when the wait must go on blocking.
-func (p *Poll) spin(free []Event, busy, timeout time.Duration, deadline time.Time) (n int, err error, done bool) {
-	end := time.Now().Add(busy)
-	if timeout > 0 && deadline.Before(end) {
-		end = deadline
-	}
-	for {
-		n, e := waitNow(p.sel.Fd(), free)
-		if e != 0 {
-			if n, err = p.waitNowFailed(free, e); err != nil || n > 0 {
-				return n, err, true
-			}
-		}
-		if n > 0 || p.sel.IsClosed() {
-			return n, nil, true
-		}
-		if !time.Now().Before(end) {
-			return 0, nil, timeout > 0 && !time.Now().Before(deadline)
-		}
-		runtime.Gosched()
-	}
-}
-
-// SetBusyPoll makes each Poll with a non-zero timeout spin with zero-timeout
-// waits for up to d before it blocks, trading CPU for wake-up latency. It
-// never changes what Poll reports and never ends a timeout early; 0 turns it
-// off. Safe to call from any goroutine.
-func (p *Poll) SetBusyPoll(d time.Duration) {
-	p.busyPoll.Store(int64(max(d, 0)))
-}
 
 // ceilMillis converts a duration to epoll's milliseconds, rounding up so that
 // a wait is never shorter than asked; 0 stays 0 only for d <= 0.

@@ -11,8 +11,7 @@ func waitNow(fd int, free []Event) (int, uintptr) { return 0, 1 }
 
 func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) { return 0, ErrClosed }
 
-// SetBusyPoll does nothing: busy polling is implemented on Linux.
-func (p *Poll) SetBusyPoll(d time.Duration) {}
+func (p *Poll) pollNow(free []Event) (int, error) { return 0, ErrClosed }
 
 // HasMicrosecondTimeouts reports false: there is no poller here yet.
 func HasMicrosecondTimeouts() bool { return false }

@@ -14,8 +14,12 @@ const useSelector = ^uintptr(0)
 func waitNow(fd int, free []Event) (int, uintptr) { return 0, useSelector }
 
 func (p *Poll) waitNowFailed(free []Event, _ uintptr) (int, error) {
-	return p.sel.Wait(free, 0)
+	return p.pollNow(free)
 }
+
+// pollNow is one zero-timeout wait through the selector. Busy polling
+// spins on it.
+func (p *Poll) pollNow(free []Event) (int, error) { return p.sel.Wait(free, 0) }
 
 // wait fills free with ready events, blocking for up to timeout (forever
 // when negative); see Poll for the contract.
@@ -23,6 +27,11 @@ func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
+	}
+	if busy := time.Duration(p.busyPoll.Load()); busy > 0 {
+		if n, err, done := p.spin(free, busy, timeout, deadline); done {
+			return n, err
+		}
 	}
 	for {
 		left := timeout
@@ -41,6 +50,3 @@ func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
 		// wait for what is left.
 	}
 }
-
-// SetBusyPoll does nothing here: busy polling is implemented on Linux.
-func (p *Poll) SetBusyPoll(d time.Duration) {}

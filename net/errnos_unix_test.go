@@ -4,10 +4,7 @@ package net_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"syscall"
-	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -45,11 +42,4 @@ func lingerZero(fd uintptr) error {
 // isResetOnWrite tells the errors a write to a reset connection may give.
 func isResetOnWrite(err error) bool {
 	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
-}
-
-func tempSock(t testing.TB, name string) string {
-	dir, err := os.MkdirTemp("", "mio")
-	must(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, name)
 }

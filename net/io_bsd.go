@@ -290,5 +290,10 @@ func setLen(rsa *unix.RawSockaddrAny, l uint32) { rsa.Addr.Len = uint8(l) }
 
 const abstractUnix = false
 
-// batch is Linux's sendmmsg/recvmmsg scratch; empty here.
-type batch struct{}
+// UDPSocket is a non-blocking UDP socket, unconnected (SendTo, RecvFrom) or
+// connected to one peer (Send, Recv); like every method, they are for one
+// goroutine at a time.
+type UDPSocket struct {
+	socket
+	family int
+}

@@ -9,16 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// UDPSocket is a non-blocking UDP socket, unconnected (SendTo, RecvFrom) or
-// connected to one peer (Send, Recv). SendBatch and RecvBatch move many
-// datagrams per syscall; like every method, they are for one goroutine at a
-// time.
-type UDPSocket struct {
-	socket
-	family int
-	batch  batch // SendBatch and RecvBatch scratch
-}
-
 // BindUDP creates a UDP socket bound to addr; port 0 picks a free port.
 func BindUDP(addr netip.AddrPort) (u *UDPSocket, err error) {
 	family := familyOf(addr)

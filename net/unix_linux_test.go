@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -226,4 +227,11 @@ func TestUnixAddressErrors(t *testing.T) {
 	if _, err := mnet.ConnectUnix(tempSock(t, "nobody.sock")); !errors.Is(err, syscall.ENOENT) {
 		t.Fatalf("connect to a missing path: %v", err)
 	}
+}
+
+func tempSock(t testing.TB, name string) string {
+	dir, err := os.MkdirTemp("", "mio")
+	must(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, name)
 }
