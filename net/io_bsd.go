@@ -290,6 +290,10 @@ func setLen(rsa *unix.RawSockaddrAny, l uint32) { rsa.Addr.Len = uint8(l) }
 
 const abstractUnix = false
 
+// reusePortSpreads: SO_REUSEPORT does not spread connections the same way
+// here (FreeBSD needs SO_REUSEPORT_LB; macOS gives them to one listener).
+const reusePortSpreads = false
+
 // UDPSocket is a non-blocking UDP socket, unconnected (SendTo, RecvFrom) or
 // connected to one peer (Send, Recv); like every method, they are for one
 // goroutine at a time.

@@ -2,15 +2,8 @@
 
 package net
 
-import (
-	"errors"
-	"fmt"
-	"runtime"
-)
-
 // The proxy features beyond mio are Linux's (sendmmsg, recvmmsg, splice);
-// here they return an error matching errors.ErrUnsupported.
-var errNotLinux = fmt.Errorf("mio/net: on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+// here they return errNotLinux, which matches errors.ErrUnsupported.
 
 // SendBatch returns an error matching errors.ErrUnsupported: batches are
 // Linux's sendmmsg.

@@ -7,3 +7,6 @@ import "golang.org/x/sys/unix"
 func setLen(rsa *unix.RawSockaddrAny, l uint32) {}
 
 const abstractUnix = true
+
+// reusePortSpreads: Linux spreads connections among SO_REUSEPORT listeners.
+const reusePortSpreads = true

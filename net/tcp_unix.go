@@ -24,8 +24,12 @@ func ListenTCP(addr netip.AddrPort) (*TCPListener, error) {
 
 // ListenTCPReusePort is ListenTCP with SO_REUSEPORT: several listeners, one
 // per event loop, bind the same port and the kernel spreads incoming
-// connections among them.
+// connections among them. That is Linux's behaviour; elsewhere it returns
+// an error matching errors.ErrUnsupported.
 func ListenTCPReusePort(addr netip.AddrPort) (*TCPListener, error) {
+	if !reusePortSpreads {
+		return nil, fmt.Errorf("mio/net: SO_REUSEPORT spreading connections: %w", errNotLinux)
+	}
 	return listenTCP(addr, true)
 }
 

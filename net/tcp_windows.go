@@ -1,7 +1,6 @@
 package net
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -43,7 +42,7 @@ func ListenTCP(addr netip.AddrPort) (l *TCPListener, err error) {
 // ListenTCPReusePort returns an error matching errors.ErrUnsupported:
 // Windows has no SO_REUSEPORT.
 func ListenTCPReusePort(addr netip.AddrPort) (*TCPListener, error) {
-	return nil, fmt.Errorf("mio/net: SO_REUSEPORT on Windows: %w", errors.ErrUnsupported)
+	return nil, fmt.Errorf("mio/net: SO_REUSEPORT: %w", errNotLinux)
 }
 
 // Accept takes one pending connection, non-blocking, with its peer's

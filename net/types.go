@@ -2,7 +2,9 @@ package net
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
+	"runtime"
 )
 
 // Shutdown says which half of a connection to close.
@@ -27,3 +29,7 @@ type Message struct {
 }
 
 var errNoAddress = errors.New("mio/net: invalid address")
+
+// errNotLinux is what the proxy features beyond mio (batches, the splice
+// relay, spreading SO_REUSEPORT listeners) return off Linux.
+var errNotLinux = fmt.Errorf("mio/net: not on %s: %w", runtime.GOOS, errors.ErrUnsupported)
