@@ -146,10 +146,19 @@ func notRegistered(sel *selector.Selector) error {
 // wouldBlock re-arms the registration: the caller saw WSAEWOULDBLOCK, so
 // the next readiness must be reported as a new event.
 func (s *socket) wouldBlock() error {
+	s.rearm()
+	return mio.ErrWouldBlock
+}
+
+// rearm asks the AFD poll again for every condition of the interest. A
+// stream socket also re-arms after a short read or write, which epoll(7)
+// lets a program take as the end of the data (or of the room), so that a
+// loop written for Linux's edge-triggered rule works here too. It costs
+// nothing when no event was reported since the last re-arm.
+func (s *socket) rearm() {
 	if st := s.reg.Load(); st != nil {
 		st.Rearm()
 	}
-	return mio.ErrWouldBlock
 }
 
 // ioError maps a Winsock error: WSAEWOULDBLOCK re-arms and becomes
@@ -275,6 +284,9 @@ func (s *stream) recv(bufs [][]byte, flags uint32) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
+	if int(n) < total && flags&windows.MSG_PEEK == 0 {
+		s.rearm() // a short read emptied the buffer: as good as a would-block
+	}
 	return int(n), nil
 }
 
@@ -293,6 +305,9 @@ func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
 	var n uint32
 	if err := windows.WSASend(h, &wb[0], uint32(cnt), &n, 0, nil, nil); err != nil {
 		return 0, s.ioError(err)
+	}
+	if int(n) < total {
+		s.rearm() // a short write filled the buffer: as good as a would-block
 	}
 	return int(n), nil
 }

@@ -5,6 +5,7 @@ package net_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -404,4 +405,34 @@ func TestTCPZeroLength(t *testing.T) {
 	if _, err := s.Read(make([]byte, 1)); !errors.Is(err, mio.ErrWouldBlock) {
 		t.Fatalf("a zero-length write must not send anything: %v", err)
 	}
+}
+
+// A short read ends the data as far as epoll(7) is concerned: a loop that
+// stops there instead of reading on to would-block still gets an event for
+// the next bytes. Windows keeps the same rule (its socket re-arms).
+func TestTCPShortReadThenNewDataIsAnEvent(t *testing.T) {
+	c, s := tcpPair(t, any4)
+	p := newPoll(t)
+	must(t, p.Registry().Register(s, 1, mio.Readable))
+	buf := make([]byte, 4096)
+	for round := range 3 {
+		msg := []byte(fmt.Sprintf("round %d", round))
+		_, err := c.Write(msg)
+		must(t, err)
+		waitFor(t, p, 1, readable)
+		n, err := s.Read(buf)
+		if err != nil || string(buf[:n]) != string(msg) {
+			t.Fatalf("round %d: read %q, %v", round, buf[:n], err)
+		}
+	}
+	// And a short write, likewise, for the writable side.
+	must(t, p.Registry().Reregister(s, 2, mio.Writable))
+	waitFor(t, p, 2, writable)
+	big := make([]byte, 8<<20)
+	n, err := s.Write(big)
+	if err != nil || n == len(big) {
+		t.Fatalf("write of 8 MiB: %d, %v; want a short write", n, err)
+	}
+	readAll(t, c, make([]byte, 1<<20)) // the peer reads: room again
+	waitFor(t, p, 2, writable)
 }

@@ -1,10 +1,9 @@
-//go:build linux
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package main
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
-	"golang.org/x/sys/unix"
 )
 
 // startServer runs serve on a fresh port, on a goroutine locked to its
@@ -42,7 +40,7 @@ func startServer(t *testing.T) (netip.AddrPort, int, func()) {
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		tid <- unix.Gettid()
+		tid <- threadID()
 		done <- serve(poll, l)
 	}()
 	return addr, <-tid, func() {
@@ -158,44 +156,5 @@ func TestEchoClientHalfCloseAndReset(t *testing.T) {
 	buf := make([]byte, 11)
 	if _, err := io.ReadFull(c2, buf); err != nil || string(buf) != "still there" {
 		t.Fatalf("%q %v", buf, err)
-	}
-}
-
-// With -loops 2 (and busy polling), two loops serve the one port: every
-// client is echoed, and stopping releases both loops' descriptors. (That the
-// kernel spreads connections over SO_REUSEPORT listeners is tested in net.)
-func TestEchoTwoLoops(t *testing.T) {
-	if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
-		l.Close() // the runtime's own poller opens its descriptors once, now
-	}
-	before := countFds(t)
-	addr, stop, err := start(netip.MustParseAddrPort("127.0.0.1:0"), 2, 20*time.Microsecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	for i := range 64 {
-		wg.Go(func() {
-			c, err := net.Dial("tcp", addr.String())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
-			msg := []byte(fmt.Sprintf("client %d", i))
-			c.Write(msg)
-			got := make([]byte, len(msg))
-			if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, msg) {
-				t.Errorf("client %d: %q, %v", i, got, err)
-			}
-		})
-	}
-	wg.Wait()
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	if after := countFds(t); after > before {
-		t.Fatalf("%d descriptors open after stopping two loops, %d before starting them", after, before)
 	}
 }
