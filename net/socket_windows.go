@@ -161,12 +161,15 @@ func (s *socket) rearm() {
 	}
 }
 
-// ioError maps a Winsock error: WSAEWOULDBLOCK re-arms and becomes
-// mio.ErrWouldBlock.
+// ioError maps a Winsock error: WSAEWOULDBLOCK becomes mio.ErrWouldBlock.
+// Every failed call re-arms: on Linux the next readiness is a new edge
+// whatever the last call returned (a listener that failed an accept still
+// reports the next connection), and so it must be here.
 func (s *socket) ioError(err error) error {
 	if err == windows.WSAEWOULDBLOCK {
 		return s.wouldBlock()
 	}
+	s.rearm()
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
@@ -435,4 +436,47 @@ func TestTCPShortReadThenNewDataIsAnEvent(t *testing.T) {
 	}
 	readAll(t, c, make([]byte, 1<<20)) // the peer reads: room again
 	waitFor(t, p, 2, writable)
+}
+
+// A connection reset while it waits in the backlog is not the listener's
+// error, and the listener goes on reporting the next ones (a Windows
+// listener once stopped: Wine reports such a connection as WSAENOTCONN).
+func TestTCPListenerSurvivesResetInBacklog(t *testing.T) {
+	p := newPoll(t)
+	l := closer(t, must2(mnet.ListenTCP(any4))(t))
+	la, err := l.LocalAddr()
+	must(t, err)
+	must(t, p.Registry().Register(l, 1, mio.Readable))
+	for round := range 5 {
+		c, err := net.DialTCP("tcp", nil, net.TCPAddrFromAddrPort(la))
+		must(t, err)
+		must(t, c.SetLinger(0))
+		must(t, c.Close()) // reset before the listener accepts
+		good, err := net.DialTCP("tcp", nil, net.TCPAddrFromAddrPort(la))
+		must(t, err)
+		defer good.Close()
+		gotGood := false
+		for deadline := time.Now().Add(5 * time.Second); !gotGood && time.Now().Before(deadline); {
+			waitFor(t, p, 1, readable)
+			for {
+				s, peer, err := l.Accept()
+				if errors.Is(err, mio.ErrWouldBlock) {
+					break
+				}
+				if err != nil {
+					// A loop that gives up on an error until the next event
+					// must still get that event.
+					t.Logf("round %d: accept: %v", round, err)
+					break
+				}
+				if peer.Port() == uint16(good.LocalAddr().(*net.TCPAddr).Port) {
+					gotGood = true
+				}
+				s.Close()
+			}
+		}
+		if !gotGood {
+			t.Fatalf("round %d: the connection after a reset one was never accepted", round)
+		}
+	}
 }

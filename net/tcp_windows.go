@@ -60,8 +60,8 @@ func (l *TCPListener) Accept() (*TCPStream, netip.AddrPort, error) {
 			s := new(TCPStream)
 			s.owns(nh)
 			return s, peer, nil
-		case windows.WSAECONNRESET:
-			continue // reset while queued: not the listener's error
+		case windows.WSAECONNRESET, windows.WSAENOTCONN:
+			continue // reset while queued (Wine says WSAENOTCONN): not the listener's error
 		}
 		return nil, netip.AddrPort{}, l.ioError(err)
 	}

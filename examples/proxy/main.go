@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
 
 // Command proxy relays TCP connections to an upstream: both directions with
 // back-pressure (a side is read only while the other has taken what was read
@@ -52,7 +52,11 @@ func main() {
 	var wakers []*mio.Waker
 	done := make(chan error)
 	for range max(1, *loops) {
-		l, err := mnet.ListenTCPReusePort(la)
+		listen := mnet.ListenTCP
+		if *loops > 1 {
+			listen = mnet.ListenTCPReusePort // Linux: the kernel spreads clients
+		}
+		l, err := listen(la)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -258,6 +262,10 @@ func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.To
 		p.down = &direction{src: u, dst: c, buf: make([]byte, 64<<10)}
 	} else {
 		up, err := mnet.NewRelay(u, c)
+		if errors.Is(err, errors.ErrUnsupported) {
+			u.Close() // no splice on this OS: copy instead
+			return dial(r, c, upstream, id, true)
+		}
 		if err != nil {
 			u.Close()
 			return nil, err

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package main
 
@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -69,14 +68,6 @@ func startProxy(t *testing.T, upstream netip.AddrPort, copying bool) (string, fu
 		}
 		waker.Close()
 	}
-}
-
-func openFds(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
 }
 
 // Both directions with half-close: the client sends, shuts its write half,
@@ -157,11 +148,7 @@ func testChurn(t *testing.T, copying bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if after := openFds(t); after > before {
-		entries, _ := os.ReadDir("/proc/self/fd")
-		for _, e := range entries {
-			l, _ := os.Readlink("/proc/self/fd/" + e.Name())
-			t.Logf("open: fd %s -> %s", e.Name(), l)
-		}
+		logOpenFds(t)
 		stop()
 		t.Fatalf("%d descriptors open after churn, %d before", after, before)
 	}
