@@ -150,11 +150,14 @@ func (s *socket) wouldBlock() error {
 	return mio.ErrWouldBlock
 }
 
-// rearm asks the AFD poll again for every condition of the interest. A
-// stream socket also re-arms after a short read or write, which epoll(7)
-// lets a program take as the end of the data (or of the room), so that a
-// loop written for Linux's edge-triggered rule works here too. It costs
-// nothing when no event was reported since the last re-arm.
+// rearm asks the AFD poll again for every condition of the interest. With
+// epoll, every arrival of data (or room, or a connection) is a new edge,
+// whether or not the program drained the socket first; a loop written for
+// that (one that stops at a short read, reads one datagram per event, or
+// gives up on an error) must work here too, so every call re-arms, not only
+// one that would block. It costs a lock when nothing was reported since the
+// last re-arm, and one poll submission when something was (which completes
+// at once, with a spurious event at worst, if the condition still holds).
 func (s *socket) rearm() {
 	if st := s.reg.Load(); st != nil {
 		st.Rearm()
@@ -287,9 +290,7 @@ func (s *stream) recv(bufs [][]byte, flags uint32) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
-	if int(n) < total && flags&windows.MSG_PEEK == 0 {
-		s.rearm() // a short read emptied the buffer: as good as a would-block
-	}
+	s.rearm()
 	return int(n), nil
 }
 
@@ -309,9 +310,7 @@ func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
 	if err := windows.WSASend(h, &wb[0], uint32(cnt), &n, 0, nil, nil); err != nil {
 		return 0, s.ioError(err)
 	}
-	if int(n) < total {
-		s.rearm() // a short write filled the buffer: as good as a would-block
-	}
+	s.rearm()
 	return int(n), nil
 }
 

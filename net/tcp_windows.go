@@ -57,6 +57,7 @@ func (l *TCPListener) Accept() (*TCPStream, netip.AddrPort, error) {
 		nh, peer, err := accept(h)
 		switch err {
 		case nil:
+			l.rearm()
 			s := new(TCPStream)
 			s.owns(nh)
 			return s, peer, nil

@@ -218,3 +218,23 @@ func TestUDPFromStd(t *testing.T) {
 		t.Fatalf("taken-over socket must be non-blocking: %v", err)
 	}
 }
+
+// A loop that takes one datagram per event, leaving the rest queued, still
+// gets an event for the next datagram: with epoll each arrival is an edge,
+// and Windows keeps that rule.
+func TestUDPOneDatagramPerEvent(t *testing.T) {
+	a, b, _, bAddr := udpPair(t, any4)
+	p := newPoll(t)
+	must(t, p.Registry().Register(b, 1, mio.Readable))
+	buf := make([]byte, 16)
+	for round := range 4 {
+		for range 2 {
+			_, err := a.SendTo([]byte{byte(round)}, bAddr)
+			must(t, err)
+		}
+		waitFor(t, p, 1, readable)
+		if n, _, err := b.RecvFrom(buf); err != nil || n != 1 {
+			t.Fatalf("round %d: %d, %v", round, n, err)
+		}
+	}
+}

@@ -56,6 +56,7 @@ func (u *UDPSocket) SendTo(p []byte, addr netip.AddrPort) (int, error) {
 	if err := windows.Sendto(h, p, 0, sa); err != nil {
 		return 0, u.ioError(err)
 	}
+	u.rearm()
 	return len(p), nil
 }
 
@@ -81,6 +82,7 @@ func (u *UDPSocket) recvFrom(p []byte, flags int) (int, netip.AddrPort, error) {
 	if err != nil {
 		return 0, netip.AddrPort{}, u.ioError(err)
 	}
+	u.rearm()
 	return n, fromSockaddr(from), nil
 }
 
@@ -112,6 +114,7 @@ func (u *UDPSocket) Send(p []byte) (int, error) {
 	if err := windows.WSASend(h, &wb, 1, &n, 0, nil, nil); err != nil {
 		return 0, u.ioError(err)
 	}
+	u.rearm()
 	return int(n), nil
 }
 
@@ -135,6 +138,7 @@ func (u *UDPSocket) recv(p []byte, flags uint32) (int, error) {
 	if err := windows.WSARecv(h, &wb, 1, &n, &flags, nil, nil); err != nil {
 		return 0, u.ioError(err)
 	}
+	u.rearm()
 	return int(n), nil
 }
 
