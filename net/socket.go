@@ -43,6 +43,7 @@ func (c rawConn) once(f func(fd uintptr) bool) error {
 	if !f(h) {
 		return c.s.wouldBlock()
 	}
+	c.s.rearm()
 	return nil
 }
 

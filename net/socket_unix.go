@@ -53,6 +53,9 @@ func (s *socket) handle() (uintptr, error) {
 // needs no re-arming.
 func (s *socket) wouldBlock() error { return mio.ErrWouldBlock }
 
+// rearm does nothing on Unix: epoll and kqueue report every new arrival.
+func (s *socket) rearm() {}
+
 // Fd returns the descriptor, or -1 after Close. It stays owned by the socket.
 func (s *socket) Fd() int { return int(s.fd.Load()) }
 
