@@ -9,7 +9,7 @@ BENCHTIME ?= 200ms
 COUNT ?= 6
 # How long each fuzz target runs under `make fuzz`.
 FUZZTIME ?= 30s
-CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 linux/riscv64 linux/386
+CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 windows/arm64 linux/riscv64 linux/386
 
 GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/rawsys/rawsys_arm64.s \
 	internal/kevent/decode_amd64.s internal/kevent/decode_arm64.s \
