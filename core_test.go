@@ -51,18 +51,7 @@ func TestSocketRegisterDuringBlockingPoll(t *testing.T) {
 	if _, err := c.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	ev := mio.NewEvents(8)
-	done := make(chan []mio.Event)
-	go func() {
-		var got []mio.Event
-		if err := p.Poll(ev, 10*time.Second); err == nil {
-			for e := range ev.Drain() {
-				got = append(got, e)
-			}
-		}
-		done <- got
-	}()
-	time.Sleep(50 * time.Millisecond) // let the poller block first
+	done := pollOnceInBackground(p)
 	if err := p.Registry().Register(s, 42, mio.Readable); err != nil {
 		t.Fatal(err)
 	}

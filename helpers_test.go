@@ -152,3 +152,21 @@ func readySource(t testing.TB, p *mio.Poll, tok mio.Token) {
 		t.Fatal(err)
 	}
 }
+
+// pollOnceInBackground starts one Poll (10 s at most) on another goroutine,
+// gives it time to block, and returns the channel its events arrive on.
+func pollOnceInBackground(p *mio.Poll) <-chan []mio.Event {
+	ev := mio.NewEvents(8)
+	done := make(chan []mio.Event)
+	go func() {
+		var got []mio.Event
+		if err := p.Poll(ev, 10*time.Second); err == nil {
+			for e := range ev.Drain() {
+				got = append(got, e)
+			}
+		}
+		done <- got
+	}()
+	time.Sleep(50 * time.Millisecond) // let the poller block first
+	return done
+}

@@ -124,6 +124,22 @@ func (p *Poll) Close() error {
 	return p.sel.Close()
 }
 
+// wait fills free with ready events, blocking for up to timeout (forever
+// when negative); see Poll for the contract. Busy polling, if set, spins
+// first; then the OS's block waits.
+func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	if busy := time.Duration(p.busyPoll.Load()); busy > 0 {
+		if n, err, done := p.spin(free, busy, timeout, deadline); done {
+			return n, err
+		}
+	}
+	return p.block(free, timeout, deadline)
+}
+
 // spin busy-polls with zero-timeout waits for up to busy (and never past
 // the deadline), yielding between waits so that other goroutines run. done
 // is false when the wait must go on blocking.

@@ -40,18 +40,7 @@ func TestEdgeTriggeredRearmsOnlyOnNewReadiness(t *testing.T) {
 
 func TestRegisterDuringBlockingPollIsSeen(t *testing.T) {
 	p := newPoll(t)
-	ev := mio.NewEvents(8)
-	done := make(chan []mio.Event)
-	go func() {
-		var got []mio.Event
-		if err := p.Poll(ev, 10*time.Second); err == nil {
-			for e := range ev.Drain() {
-				got = append(got, e)
-			}
-		}
-		done <- got
-	}()
-	time.Sleep(50 * time.Millisecond) // let the poller block first
+	done := pollOnceInBackground(p)
 	register(t, p, eventFd(t, true), 42, mio.Readable)
 	got := <-done
 	if len(got) != 1 || got[0].Token() != 42 || !got[0].IsReadable() {

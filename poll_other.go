@@ -4,8 +4,10 @@ package mio
 
 import "time"
 
-// wait is never reached: New fails on targets without a selector.
-func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) { return 0, ErrClosed }
+// block is never reached: New fails on targets without a selector.
+func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (int, error) {
+	return 0, ErrClosed
+}
 
 func waitNow(fd int, free []Event) (int, uintptr) { return 0, 1 }
 

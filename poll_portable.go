@@ -21,18 +21,9 @@ func (p *Poll) waitNowFailed(free []Event, _ uintptr) (int, error) {
 // spins on it.
 func (p *Poll) pollNow(free []Event) (int, error) { return p.sel.Wait(free, 0) }
 
-// wait fills free with ready events, blocking for up to timeout (forever
-// when negative); see Poll for the contract.
-func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	if busy := time.Duration(p.busyPoll.Load()); busy > 0 {
-		if n, err, done := p.spin(free, busy, timeout, deadline); done {
-			return n, err
-		}
-	}
+// block waits in the selector until an event, the deadline (for
+// timeout > 0) or forever (timeout < 0); see wait.
+func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (int, error) {
 	for {
 		left := timeout
 		if timeout > 0 {

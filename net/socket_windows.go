@@ -100,32 +100,18 @@ func (s *socket) Register(r *mio.Registry, t mio.Token, i mio.Interest) error {
 
 // Reregister implements mio.Source.
 func (s *socket) Reregister(r *mio.Registry, t mio.Token, i mio.Interest) error {
-	sel := hook.SelectorOf(r)
-	if sel == nil {
-		return mio.ErrNilRegistry
-	}
-	if _, err := s.sysfd(); err != nil {
+	sel, st, err := s.registration(r)
+	if err != nil {
 		return err
-	}
-	st := s.reg.Load()
-	if st == nil {
-		return notRegistered(sel)
 	}
 	return sel.Reregister(st, t, i)
 }
 
 // Deregister implements mio.Source.
 func (s *socket) Deregister(r *mio.Registry) error {
-	sel := hook.SelectorOf(r)
-	if sel == nil {
-		return mio.ErrNilRegistry
-	}
-	if _, err := s.sysfd(); err != nil {
+	sel, st, err := s.registration(r)
+	if err != nil {
 		return err
-	}
-	st := s.reg.Load()
-	if st == nil {
-		return notRegistered(sel)
 	}
 	if err := sel.Deregister(st); err != nil {
 		return err
@@ -134,13 +120,25 @@ func (s *socket) Deregister(r *mio.Registry) error {
 	return nil
 }
 
-// notRegistered is the error for a socket sel does not hold: ErrClosed once
-// sel is closed, as for every registry call.
-func notRegistered(sel *selector.Selector) error {
-	if sel.IsClosed() {
-		return mio.ErrClosed
+// registration returns the selector behind r and the socket's registration,
+// or the error Reregister and Deregister report: ErrNilRegistry, ErrClosed
+// for a closed socket or selector, ErrNotRegistered.
+func (s *socket) registration(r *mio.Registry) (*selector.Selector, *selector.Socket, error) {
+	sel := hook.SelectorOf(r)
+	if sel == nil {
+		return nil, nil, mio.ErrNilRegistry
 	}
-	return mio.ErrNotRegistered
+	if _, err := s.sysfd(); err != nil {
+		return nil, nil, err
+	}
+	st := s.reg.Load()
+	switch {
+	case st != nil:
+		return sel, st, nil
+	case sel.IsClosed():
+		return nil, nil, mio.ErrClosed
+	}
+	return nil, nil, mio.ErrNotRegistered
 }
 
 // wouldBlock re-arms the registration: the caller saw WSAEWOULDBLOCK, so

@@ -69,7 +69,6 @@ type Socket struct {
 	info afdPollInfo
 
 	sel      *Selector
-	sock     windows.Handle // the user's socket
 	base     windows.Handle // the provider's base socket, which AFD polls
 	token    events.Token
 	interest events.Interest

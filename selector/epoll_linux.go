@@ -94,16 +94,11 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if err != nil {
 		return err
 	}
-	if fd < 0 {
-		return fmt.Errorf("mio: register fd %d: %w", fd, unix.EBADF)
+	sh, err := s.lockFd(fd, "register")
+	if err != nil {
+		return err
 	}
-	if !s.Acquire() {
-		return ErrClosed
-	}
-	defer s.Release()
-	sh := ownerShard(fd)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer s.unlockFd(sh)
 	if o, ok := sh.regs[fd]; ok && o.sel != s && o.sel.holds(fd, o) {
 		return ErrAlreadyRegistered
 	}
@@ -124,16 +119,11 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 	if err != nil {
 		return err
 	}
-	if fd < 0 {
-		return fmt.Errorf("mio: reregister fd %d: %w", fd, unix.EBADF)
+	sh, err := s.lockFd(fd, "reregister")
+	if err != nil {
+		return err
 	}
-	if !s.Acquire() {
-		return ErrClosed
-	}
-	defer s.Release()
-	sh := ownerShard(fd)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer s.unlockFd(sh)
 	switch err := s.ctl(unix.EPOLL_CTL_MOD, fd, bits, t); err {
 	case nil:
 		sh.regs[fd] = owner{sel: s, bits: bits, token: t}
@@ -148,16 +138,11 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 // Deregister removes fd. Once it returns, no wait that starts afterwards
 // reports an event for fd.
 func (s *Selector) Deregister(fd int) error {
-	if fd < 0 {
-		return fmt.Errorf("mio: deregister fd %d: %w", fd, unix.EBADF)
+	sh, err := s.lockFd(fd, "deregister")
+	if err != nil {
+		return err
 	}
-	if !s.Acquire() {
-		return ErrClosed
-	}
-	defer s.Release()
-	sh := ownerShard(fd)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer s.unlockFd(sh)
 	switch err := unix.EpollCtl(s.epfd, unix.EPOLL_CTL_DEL, fd, nil); err {
 	case nil:
 		if sh.regs[fd].sel == s {

@@ -115,7 +115,7 @@ func (s *Selector) RegisterSocket(sock uintptr, t events.Token, i events.Interes
 		return nil, ErrClosed
 	}
 	defer s.Release()
-	st := &Socket{sel: s, sock: windows.Handle(sock), base: base, token: t, interest: i, want: iocp.InterestBits(i)}
+	st := &Socket{sel: s, base: base, token: t, interest: i, want: iocp.InterestBits(i)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	owners.Lock() // always taken inside s.mu

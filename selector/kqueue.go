@@ -116,16 +116,11 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if err := checkInterest(i); err != nil {
 		return err
 	}
-	if fd < 0 {
-		return fmt.Errorf("mio: register fd %d: %w", fd, unix.EBADF)
+	sh, err := s.lockFd(fd, "register")
+	if err != nil {
+		return err
 	}
-	if !s.Acquire() {
-		return ErrClosed
-	}
-	defer s.Release()
-	sh := ownerShard(fd)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer s.unlockFd(sh)
 	if o, ok := sh.regs[fd]; ok && o.sel.holds(fd, o) {
 		return ErrAlreadyRegistered
 	}
@@ -150,16 +145,11 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 	if err := checkInterest(i); err != nil {
 		return err
 	}
-	if fd < 0 {
-		return fmt.Errorf("mio: reregister fd %d: %w", fd, unix.EBADF)
+	sh, err := s.lockFd(fd, "reregister")
+	if err != nil {
+		return err
 	}
-	if !s.Acquire() {
-		return ErrClosed
-	}
-	defer s.Release()
-	sh := ownerShard(fd)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer s.unlockFd(sh)
 	if o, ok := sh.regs[fd]; !ok || o.sel != s {
 		return ErrNotRegistered
 	}
@@ -176,20 +166,15 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 // Deregister removes fd. Deleting a filter also discards its pending
 // events, so no wait that starts afterwards reports fd.
 func (s *Selector) Deregister(fd int) error {
-	if fd < 0 {
-		return fmt.Errorf("mio: deregister fd %d: %w", fd, unix.EBADF)
+	sh, err := s.lockFd(fd, "deregister")
+	if err != nil {
+		return err
 	}
-	if !s.Acquire() {
-		return ErrClosed
-	}
-	defer s.Release()
-	sh := ownerShard(fd)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer s.unlockFd(sh)
 	if o, ok := sh.regs[fd]; !ok || o.sel != s {
 		return ErrNotRegistered
 	}
-	err := s.apply(fd, noFilters)
+	err = s.apply(fd, noFilters)
 	delete(sh.regs, fd)
 	s.mu.Lock()
 	delete(s.tokens, fd)

@@ -3,9 +3,11 @@
 package selector
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/gomio/mio/events"
+	"golang.org/x/sys/unix"
 )
 
 // The owner table records which selector each registered descriptor belongs
@@ -47,4 +49,24 @@ func forgetOwner(s *Selector) {
 		}
 		sh.mu.Unlock()
 	}
+}
+
+// lockFd is the common entry of a registry call on fd: a valid descriptor,
+// a use of the selector (ErrClosed once it is closed), and fd's owner shard
+// locked. unlockFd ends it.
+func (s *Selector) lockFd(fd int, op string) (*shard, error) {
+	if fd < 0 {
+		return nil, fmt.Errorf("mio: %s fd %d: %w", op, fd, unix.EBADF)
+	}
+	if !s.Acquire() {
+		return nil, ErrClosed
+	}
+	sh := ownerShard(fd)
+	sh.mu.Lock()
+	return sh, nil
+}
+
+func (s *Selector) unlockFd(sh *shard) {
+	sh.mu.Unlock()
+	s.Release()
 }
