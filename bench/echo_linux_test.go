@@ -9,15 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // BenchmarkEcho runs closed-loop ping-pong over loopback: N connections, each
@@ -31,7 +28,7 @@ import (
 // It reports round trips per second, p50 and p99 latency, and the server's
 // CPU time per round trip (from /proc), which is the figure that holds still
 // on a noisy machine. When the benchmark is pinned to one CPU, the server
-// gets the other one.
+// gets the others.
 func BenchmarkEcho(b *testing.B) {
 	for _, c := range []struct{ conns, size int }{{1, 64}, {50, 64}} {
 		for _, impl := range []string{"mio", "std", "gnet"} {
@@ -124,12 +121,11 @@ func startEchoServer(b *testing.B, impl string) (int, string) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "-addr", addr)
+	cmd := besideCommand(bin, "-addr", addr)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	pinBeside(cmd.Process.Pid)
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
@@ -142,22 +138,6 @@ func startEchoServer(b *testing.B, impl string) (int, string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return cmd.Process.Pid, addr
-}
-
-// pinBeside moves pid off the benchmark's CPU when the benchmark is pinned
-// to one, so that server and clients do not share a CPU.
-func pinBeside(pid int) {
-	var set unix.CPUSet
-	if unix.SchedGetaffinity(0, &set) != nil || set.Count() != 1 || runtime.NumCPU() < 2 {
-		return
-	}
-	var other unix.CPUSet
-	for i := range runtime.NumCPU() {
-		if !set.IsSet(i) {
-			other.Set(i)
-		}
-	}
-	unix.SchedSetaffinity(pid, &other)
 }
 
 // procCPU is the user+system CPU time of process pid, from /proc.
