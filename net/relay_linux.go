@@ -55,11 +55,12 @@ func (r *Relay) Pump() (int64, error) {
 	if r.pr < 0 {
 		return 0, mio.ErrClosed
 	}
-	// A short splice into dst means its send buffer is full, and
-	// edge-triggered readiness brings a new event when it has room: stopping
-	// there saves the syscall that would only confirm it with EAGAIN. The
-	// source gets no such shortcut: a splice from a socket may stop short
-	// when the pipe runs out of slots with data still queued.
+	// Both sides are spliced until EAGAIN, never left after a short
+	// splice: a splice from a socket stops short when the pipe runs out of
+	// slots with data still queued, and a short splice into a socket does
+	// not promise a writable edge to come (a proxy that waited for one after
+	// a short splice hung, now and then, with the socket empty; see
+	// examples/proxy's back-pressure test). Only EAGAIN does.
 	var delivered int64
 	for {
 		if r.buffered > 0 {
@@ -74,7 +75,7 @@ func (r *Relay) Pump() (int64, error) {
 			r.buffered -= n
 			delivered += int64(n)
 			if r.buffered > 0 {
-				return delivered, mio.ErrWouldBlock // dst is full
+				continue // until EAGAIN: see above
 			}
 		}
 		if r.srcEOF {

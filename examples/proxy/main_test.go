@@ -5,11 +5,13 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +116,95 @@ func testHalfClose(t *testing.T, copying bool) {
 		})
 	}
 	wg.Wait()
+}
+
+// A client that sends a lot before it reads anything fills every buffer on
+// the way: the upstream stops reading, the proxy stops listening to the
+// client, and all of it must start again once the client reads. Four
+// transfers, one after the other, because the hang this test found (a relay
+// that waited for a writable edge after a short splice) came about once in
+// ten.
+func TestProxyResumesAfterBackPressure(t *testing.T) { modes(t, testBackPressure) }
+
+func testBackPressure(t *testing.T, copying bool) {
+	addr, stop := startProxy(t, upstreamEcho(t), copying)
+	defer stop()
+	for i := range 4 {
+		if err := stallThenRead(addr); err != nil {
+			t.Fatalf("transfer %d: %v", i, err)
+		}
+	}
+}
+
+// stallThenRead writes to addr until the writes stall, then reads it all
+// back and checks every byte.
+func stallThenRead(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	// The writer sends 1 MiB chunks (byte i of the stream is i%251) until
+	// told to stop; told, it sends four more and shuts its write half.
+	const chunk = 1 << 20
+	var sent atomic.Int64
+	var stopWriting atomic.Bool
+	wrote := make(chan error, 1)
+	go func() {
+		buf := make([]byte, chunk)
+		for extra := 0; extra < 4; {
+			for i := range buf {
+				buf[i] = byte((sent.Load() + int64(i)) % 251)
+			}
+			if _, err := c.Write(buf); err != nil {
+				wrote <- err
+				return
+			}
+			sent.Add(chunk)
+			if stopWriting.Load() {
+				extra++
+			}
+		}
+		wrote <- c.(*net.TCPConn).CloseWrite()
+	}()
+	// Nothing is read until the writer has been stuck for 200 ms: every
+	// buffer on the way is full, and the proxy has stopped reading.
+	for last, still := int64(-1), 0; still < 4; time.Sleep(50 * time.Millisecond) {
+		if n := sent.Load(); n != last {
+			last, still = n, 0
+		} else {
+			still++
+		}
+		if last > 1<<30 {
+			return errors.New("1 GiB went out with nobody reading: no back-pressure")
+		}
+	}
+	stopWriting.Store(true)
+	buf := make([]byte, 256<<10)
+	var got int64
+	for {
+		n, err := c.Read(buf)
+		for i, b := range buf[:n] {
+			if want := byte((got + int64(i)) % 251); b != want {
+				return fmt.Errorf("byte %d is %d, want %d", got+int64(i), b, want)
+			}
+		}
+		got += int64(n)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("after %d bytes back: %w", got, err)
+		}
+	}
+	if err := <-wrote; err != nil {
+		return err
+	}
+	if got != sent.Load() {
+		return fmt.Errorf("%d bytes back, want %d", got, sent.Load())
+	}
+	return nil
 }
 
 func TestProxyChurnLeaksNothing(t *testing.T) { modes(t, testChurn) }
