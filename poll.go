@@ -67,6 +67,8 @@ func (p *Poll) Registry() *Registry {
 // A nil ring or one of capacity 0 gives ErrNoCapacity, a full ring
 // ErrEventsFull, a closed Poll ErrClosed; none of them blocks. If Close is
 // called while a goroutine is inside Poll, that Poll returns ErrClosed.
+// Before it blocks, Poll may yield to other goroutines, at most once per
+// millisecond (see yieldEvery in the source for why).
 func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
 	if p == nil || p.sel == nil {
 		return ErrNilRegistry
