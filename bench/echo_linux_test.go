@@ -3,75 +3,158 @@
 package bench
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkEcho runs closed-loop ping-pong over loopback: N connections, each
-// sending M bytes and waiting for the whole echo before the next send,
-// against an echo server process per impl, each built from its source:
+// sending M bytes and waiting for the whole echo before the next send. The
+// servers run in this process:
 //
-//	impl=mio   examples/echo: this library's one-loop server
+//	impl=mio   examples/echo's event loop (its package server), one loop
 //	impl=std   package net, a goroutine per connection
 //	impl=gnet  gnet v2 with its defaults (one event loop)
 //
-// It reports round trips per second, p50 and p99 latency, and the server's
-// CPU time per round trip (from /proc), which is the figure that holds still
-// on a noisy machine. When the benchmark is pinned to one CPU, the server
-// gets the others.
+// and the clients in another (this test binary re-executed, beside the
+// benchmark's CPU when it is pinned), so that the CPU time getrusage
+// reports for this process is the server's. It reports round trips per
+// second, p50 and p99 latency, and that CPU time per round trip, which is
+// the figure that holds still on a noisy machine.
 func BenchmarkEcho(b *testing.B) {
 	for _, c := range []struct{ conns, size int }{{1, 64}, {50, 64}} {
 		for _, impl := range []string{"mio", "std", "gnet"} {
 			b.Run(fmt.Sprintf("impl=%s/conns=%d/bytes=%d", impl, c.conns, c.size), func(b *testing.B) {
-				pid, addr := startEchoServer(b, impl)
-				conns := make([]net.Conn, c.conns)
-				for i := range conns {
-					conn, err := net.Dial("tcp", addr)
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer conn.Close()
-					conns[i] = conn
-				}
-				lat := make([][]time.Duration, len(conns))
-				cpu0 := procCPU(b, pid)
-				start := time.Now()
-				b.ResetTimer()
-				var wg sync.WaitGroup
-				for i, conn := range conns {
-					n := b.N / len(conns)
-					if i < b.N%len(conns) {
-						n++
-					}
-					wg.Go(func() { lat[i] = pingPong(b, conn, c.size, n) })
-				}
-				wg.Wait()
-				b.StopTimer()
-				elapsed := time.Since(start)
-				all := slices.Concat(lat...)
-				slices.Sort(all)
-				if len(all) > 0 {
-					b.ReportMetric(float64(all[len(all)/2].Nanoseconds())/1e3, "p50-us")
-					b.ReportMetric(float64(all[len(all)*99/100].Nanoseconds())/1e3, "p99-us")
-				}
-				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rt/s")
-				b.ReportMetric(float64((procCPU(b, pid)-cpu0).Microseconds())/float64(b.N), "srv-us/rt")
+				addr, stop := echoServers[impl](b)
+				defer stop()
+				r := runEchoClients(b, addr, c.conns, c.size)
+				b.ReportMetric(r.p50, "p50-us")
+				b.ReportMetric(r.p99, "p99-us")
+				b.ReportMetric(float64(b.N)/r.elapsed.Seconds(), "rt/s")
+				b.ReportMetric(float64(r.cpu.Nanoseconds())/1e3/float64(b.N), "srv-us/rt")
 			})
 		}
 	}
 }
 
-func pingPong(b *testing.B, c net.Conn, size, n int) []time.Duration {
+// echoResult is what one run of the clients measured.
+type echoResult struct {
+	p50, p99 float64 // µs
+	elapsed  time.Duration
+	cpu      time.Duration // this process's, over the same span
+}
+
+// echoClientEnv gives the client process its task: "addr conns size n pid".
+const echoClientEnv = "MIO_BENCH_ECHO_CLIENT"
+
+// runEchoClients starts the client process, lets it connect, then times
+// b.N round trips (and this process's CPU time) from its start signal to
+// its report.
+//
+// This process waits for the clients on signals (SIGUSR1, or SIGCHLD if
+// they die), and their report goes to a file: a goroutine blocked in a read
+// would hold the one P of a GOMAXPROCS=1 run (make bench) until sysmon took
+// it back, and one parked in the runtime's netpoller (a pipe, or os/exec's
+// copying and waiting goroutines) would wake threads of its own; either is
+// charged to the server under test.
+func runEchoClients(b *testing.B, addr string, conns, size int) echoResult {
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, unix.SIGUSR1, unix.SIGCHLD)
+	defer signal.Stop(signals)
+	report, err := os.CreateTemp("", "mio-bench-echo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.Remove(report.Name())
+	defer report.Close()
+	cmd := besideCommand(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d %d %d", echoClientEnv, addr, conns, size, b.N, os.Getpid()))
+	cmd.Stdout, cmd.Stderr = report, os.Stderr // files: no copying goroutine
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer in.Close()
+	await := func(what string) {
+		if sig := <-signals; sig != unix.SIGUSR1 {
+			b.Fatalf("echo clients exited before %s", what)
+		}
+	}
+	await("connecting")
+	b.ResetTimer()
+	cpu0, start := cpuTime(), time.Now()
+	io.WriteString(in, "go\n")
+	await("reporting")
+	r := echoResult{elapsed: time.Since(start), cpu: cpuTime() - cpu0}
+	b.StopTimer()
+	raw, _ := os.ReadFile(report.Name())
+	if _, err := fmt.Sscan(string(raw), &r.p50, &r.p99); err != nil {
+		b.Fatalf("echo clients: %q: %v", raw, err)
+	}
+	return r
+}
+
+// runEchoClient is the client process: it connects, signals the benchmark,
+// waits for a line on stdin, runs n round trips spread over the
+// connections, prints the p50 and p99 latency in µs and signals again.
+func runEchoClient(task string) {
+	f := strings.Fields(task)
+	conns, _ := strconv.Atoi(f[1])
+	size, _ := strconv.Atoi(f[2])
+	n, _ := strconv.Atoi(f[3])
+	bench, _ := strconv.Atoi(f[4])
+	cs := make([]net.Conn, conns)
+	for i := range cs {
+		c, err := net.Dial("tcp", f[0])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		cs[i] = c
+	}
+	unix.Kill(bench, unix.SIGUSR1)
+	bufio.NewReader(os.Stdin).ReadString('\n')
+	lat := make([][]time.Duration, len(cs))
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Go(func() { lat[i] = pingPong(c, size, n/len(cs)+btoi(i < n%len(cs))) })
+	}
+	wg.Wait()
+	all := slices.Concat(lat...)
+	if len(all) < n {
+		os.Exit(1) // pingPong said why
+	}
+	slices.Sort(all)
+	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+	fmt.Println(us(all[len(all)/2]), us(all[len(all)*99/100]))
+	unix.Kill(bench, unix.SIGUSR1)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pingPong runs n round trips of size bytes on c and returns their
+// latencies (fewer on an error, which it prints).
+func pingPong(c net.Conn, size, n int) []time.Duration {
 	out := make([]byte, size)
 	in := make([]byte, size)
 	lat := make([]time.Duration, 0, n)
@@ -79,77 +162,18 @@ func pingPong(b *testing.B, c net.Conn, size, n int) []time.Duration {
 		out[0] = byte(i)
 		t := time.Now()
 		if _, err := c.Write(out); err != nil {
-			b.Error(err)
+			fmt.Fprintln(os.Stderr, err)
 			return lat
 		}
 		if _, err := io.ReadFull(c, in); err != nil {
-			b.Error(err)
+			fmt.Fprintln(os.Stderr, err)
+			return lat
+		}
+		if in[0] != out[0] {
+			fmt.Fprintln(os.Stderr, "echo differs")
 			return lat
 		}
 		lat = append(lat, time.Since(t))
 	}
 	return lat
-}
-
-var (
-	serverDir  string
-	serverOnce = map[string]*sync.Once{"mio": {}, "std": {}, "gnet": {}}
-	serverPkgs = map[string]string{
-		"mio":  "github.com/gomio/mio/examples/echo",
-		"std":  "./cmd/echo-std",
-		"gnet": "./cmd/echo-gnet",
-	}
-	serverErr = map[string]error{}
-)
-
-// startEchoServer builds (once) and starts the server of impl on a free
-// port, and returns its pid and address.
-func startEchoServer(b *testing.B, impl string) (int, string) {
-	bin := filepath.Join(serverDir, "echo-"+impl)
-	serverOnce[impl].Do(func() {
-		out, err := exec.Command("go", "build", "-o", bin, serverPkgs[impl]).CombinedOutput()
-		if err != nil {
-			serverErr[impl] = fmt.Errorf("build %s: %v\n%s", impl, err, out)
-		}
-	})
-	if err := serverErr[impl]; err != nil {
-		b.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := besideCommand(bin, "-addr", addr)
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s server did not start: %v", impl, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cmd.Process.Pid, addr
-}
-
-// procCPU is the user+system CPU time of process pid, from /proc.
-func procCPU(b *testing.B, pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Fields after the command name (which may hold spaces) start at state.
-	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticksPerSecond = 100 // USER_HZ on Linux
-	return time.Duration(utime+stime) * time.Second / ticksPerSecond
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/examples/echo/server"
 	mnet "github.com/gomio/mio/net"
 )
 
@@ -32,7 +33,7 @@ func startServer(t *testing.T) (netip.AddrPort, int, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+	waker, err := mio.NewWaker(poll.Registry(), server.WakerToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func startServer(t *testing.T) (netip.AddrPort, int, func()) {
 	go func() {
 		runtime.LockOSThread()
 		tid <- threadID()
-		done <- serve(poll, l)
+		done <- server.Serve(poll, l)
 	}()
 	return addr, <-tid, func() {
 		waker.Wake()

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gomio/mio/examples/echo/server"
 )
 
 // With -loops 2 (and busy polling), two loops serve the one port: every
@@ -19,7 +21,7 @@ func TestEchoTwoLoops(t *testing.T) {
 		l.Close() // the runtime's own poller opens its descriptors once, now
 	}
 	before := countFds(t)
-	addr, stop, err := start(netip.MustParseAddrPort("127.0.0.1:0"), 2, 20*time.Microsecond)
+	addr, stop, err := server.Start(netip.MustParseAddrPort("127.0.0.1:0"), 2, 20*time.Microsecond)
 	if err != nil {
 		t.Fatal(err)
 	}
