@@ -38,13 +38,27 @@ func BenchmarkEcho(b *testing.B) {
 			b.Run(fmt.Sprintf("impl=%s/conns=%d/bytes=%d", impl, c.conns, c.size), func(b *testing.B) {
 				addr, stop := echoServers[impl](b)
 				defer stop()
-				r := runEchoClients(b, addr, c.conns, c.size)
-				b.ReportMetric(r.p50, "p50-us")
-				b.ReportMetric(r.p99, "p99-us")
-				b.ReportMetric(float64(b.N)/r.elapsed.Seconds(), "rt/s")
-				b.ReportMetric(float64(r.cpu.Nanoseconds())/1e3/float64(b.N), "srv-us/rt")
+				runEchoClients(b, addr, c.conns, c.size).report(b)
 			})
 		}
+	}
+}
+
+// BenchmarkEchoBusyPoll is BenchmarkEcho's one connection through
+// examples/echo's loop spinning up to 100 µs before each wait blocks
+// (-busypoll 100us, impl=busy) and the same loop without (impl=plain):
+// latency bought with CPU.
+func BenchmarkEchoBusyPoll(b *testing.B) {
+	for _, impl := range []string{"busy", "plain"} {
+		b.Run("impl="+impl+"/conns=1/bytes=64", func(b *testing.B) {
+			busy := time.Duration(0)
+			if impl == "busy" {
+				busy = 100 * time.Microsecond
+			}
+			addr, stop := startMioEcho(b, busy)
+			defer stop()
+			runEchoClients(b, addr, 1, 64).report(b)
+		})
 	}
 }
 
@@ -53,6 +67,13 @@ type echoResult struct {
 	p50, p99 float64 // µs
 	elapsed  time.Duration
 	cpu      time.Duration // this process's, over the same span
+}
+
+func (r echoResult) report(b *testing.B) {
+	b.ReportMetric(r.p50, "p50-us")
+	b.ReportMetric(r.p99, "p99-us")
+	b.ReportMetric(float64(b.N)/r.elapsed.Seconds(), "rt/s")
+	b.ReportMetric(float64(r.cpu.Nanoseconds())/1e3/float64(b.N), "srv-us/rt")
 }
 
 // echoClientEnv gives the client process its task: "addr conns size n pid".

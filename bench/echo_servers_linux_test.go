@@ -16,13 +16,14 @@ import (
 // echoServers start an echo server of each impl in this process and return
 // its address and a function that stops it.
 var echoServers = map[string]func(b *testing.B) (string, func()){
-	"mio":  startMioEcho,
+	"mio":  func(b *testing.B) (string, func()) { return startMioEcho(b, 0) },
 	"std":  startStdEcho,
 	"gnet": startGnetEcho,
 }
 
-func startMioEcho(b *testing.B) (string, func()) {
-	ap, stop, err := server.Start(netip.MustParseAddrPort("127.0.0.1:0"), 1, 0)
+// startMioEcho runs examples/echo's loop, busy polling for up to busy.
+func startMioEcho(b *testing.B, busy time.Duration) (string, func()) {
+	ap, stop, err := server.Start(netip.MustParseAddrPort("127.0.0.1:0"), 1, busy)
 	if err != nil {
 		b.Fatal(err)
 	}
