@@ -97,6 +97,9 @@ func (r *Relay) Pump() (int64, error) {
 }
 
 // Buffered returns the bytes read from src that wait in the pipe for dst.
+// While it is not zero, Pump reads nothing more from src, so a loop may
+// stop listening to src for Readable until it is: every arrival on src
+// would otherwise wake the loop for nothing (examples/proxy does this).
 func (r *Relay) Buffered() int { return r.buffered }
 
 // Close releases the pipe; the streams stay open. A second Close returns an
