@@ -3,9 +3,11 @@
 package net
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 
 	"github.com/gomio/mio"
 	"golang.org/x/sys/unix"
@@ -28,7 +30,7 @@ func ListenTCP(addr netip.AddrPort) (*TCPListener, error) {
 // an error matching errors.ErrUnsupported.
 func ListenTCPReusePort(addr netip.AddrPort) (*TCPListener, error) {
 	if !reusePortSpreads {
-		return nil, fmt.Errorf("mio/net: SO_REUSEPORT spreading connections: %w", errNotLinux)
+		return nil, fmt.Errorf("mio/net: SO_REUSEPORT spreading connections: not on %s: %w", runtime.GOOS, errors.ErrUnsupported)
 	}
 	return listenTCP(addr, true)
 }

@@ -30,8 +30,10 @@ const (
 )
 
 // Start runs n event loops, each a goroutine with its own Poll and
-// SO_REUSEPORT listener on ap, and returns the address they share and a
-// function that stops them all and waits for them.
+// listener on ap (SO_REUSEPORT listeners when n > 1, which only Linux
+// has), each busy polling for up to busy before its waits block, and
+// returns the address they share and a function that stops them all and
+// waits for them.
 func Start(ap netip.AddrPort, n int, busy time.Duration) (netip.AddrPort, func() error, error) {
 	var wakers []*mio.Waker
 	done := make(chan error)
@@ -53,7 +55,11 @@ func Start(ap netip.AddrPort, n int, busy time.Duration) (netip.AddrPort, func()
 		return first
 	}
 	for range max(1, n) {
-		l, err := mnet.ListenTCPReusePort(ap)
+		listen := mnet.ListenTCP
+		if n > 1 {
+			listen = mnet.ListenTCPReusePort // Linux: the kernel spreads clients
+		}
+		l, err := listen(ap)
 		if err != nil {
 			stop()
 			return ap, nil, err
