@@ -153,7 +153,11 @@ func runEchoClient(task string) {
 	lat := make([][]time.Duration, len(cs))
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		wg.Go(func() { lat[i] = pingPong(c, size, n/len(cs)+btoi(i < n%len(cs))) })
+		share := n / len(cs)
+		if i < n%len(cs) {
+			share++
+		}
+		wg.Go(func() { lat[i] = pingPong(c, size, share) })
 	}
 	wg.Wait()
 	all := slices.Concat(lat...)
@@ -164,13 +168,6 @@ func runEchoClient(task string) {
 	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 	fmt.Println(us(all[len(all)/2]), us(all[len(all)*99/100]))
 	unix.Kill(bench, unix.SIGUSR1)
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // pingPong runs n round trips of size bytes on c and returns their

@@ -3,11 +3,9 @@
 package net
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"runtime"
 
 	"github.com/gomio/mio"
 	"golang.org/x/sys/unix"
@@ -30,7 +28,7 @@ func ListenTCP(addr netip.AddrPort) (*TCPListener, error) {
 // an error matching errors.ErrUnsupported.
 func ListenTCPReusePort(addr netip.AddrPort) (*TCPListener, error) {
 	if !reusePortSpreads {
-		return nil, fmt.Errorf("mio/net: SO_REUSEPORT spreading connections: not on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+		return nil, notLinux("SO_REUSEPORT spreading connections")
 	}
 	return listenTCP(addr, true)
 }

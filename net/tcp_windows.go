@@ -1,11 +1,9 @@
 package net
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"runtime"
 
 	"github.com/gomio/mio"
 	"golang.org/x/sys/windows"
@@ -44,7 +42,7 @@ func ListenTCP(addr netip.AddrPort) (l *TCPListener, err error) {
 // ListenTCPReusePort returns an error matching errors.ErrUnsupported:
 // Windows has no SO_REUSEPORT.
 func ListenTCPReusePort(addr netip.AddrPort) (*TCPListener, error) {
-	return nil, fmt.Errorf("mio/net: SO_REUSEPORT: not on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+	return nil, notLinux("SO_REUSEPORT")
 }
 
 // Accept takes one pending connection, non-blocking, with its peer's

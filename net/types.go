@@ -33,3 +33,8 @@ var errNoAddress = errors.New("mio/net: invalid address")
 // errNotLinux is what the proxy features beyond mio (batches, the splice
 // relay, spreading SO_REUSEPORT listeners) return off Linux.
 var errNotLinux = fmt.Errorf("mio/net: not on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+
+// notLinux is errNotLinux naming the feature it refuses.
+func notLinux(feature string) error {
+	return fmt.Errorf("mio/net: %s: not on %s: %w", feature, runtime.GOOS, errors.ErrUnsupported)
+}
