@@ -48,27 +48,53 @@ func (r row) verdict() string {
 
 func main() {
 	in := flag.String("in", "results/raw.txt", "raw go test -bench output")
+	unpinned := flag.String("unpinned", "", "raw output of the same benchmarks run unpinned (optional)")
 	md := flag.String("md", "results/latest.md", "Markdown report to write")
 	svg := flag.String("svg", "results/ratios.svg", "SVG chart to write")
 	flag.Parse()
 
-	f, err := os.Open(*in)
+	main := load(*in)
+	var extra *suite
+	if *unpinned != "" {
+		s := load(*unpinned)
+		extra = &s
+	}
+	out := markdown(main, extra)
+	if err := os.WriteFile(*md, []byte(out), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*svg, []byte(chart(main.rows)), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(out)
+}
+
+// suite is what one raw file holds: the comparisons, the configuration
+// go test printed, and the benchmarks that skipped, with their reasons.
+type suite struct {
+	rows             []row
+	cpu, goos, procs string
+	skipped          []string
+}
+
+// load reads one file of raw go test -bench output.
+func load(path string) suite {
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer f.Close()
 	type key struct{ bench, unit string }
 	samples := map[key]map[string][]float64{}
 	var order []key
 	implOrder := map[key][]string{}
-	var cpu, goos string
-	r := benchfmt.NewReader(f, *in)
+	var st suite
+	r := benchfmt.NewReader(strings.NewReader(string(raw)), path)
 	for r.Scan() {
 		res, ok := r.Result().(*benchfmt.Result)
 		if !ok {
 			continue
 		}
-		cpu, goos = res.GetConfig("cpu"), res.GetConfig("goos")+"/"+res.GetConfig("goarch")
+		st.cpu, st.goos = res.GetConfig("cpu"), res.GetConfig("goos")+"/"+res.GetConfig("goarch")
 		base, parts := res.Name.Parts()
 		name, impl := string(base), ""
 		for _, p := range parts {
@@ -77,6 +103,7 @@ func main() {
 			case strings.HasPrefix(s, "/impl="):
 				impl = strings.TrimPrefix(s, "/impl=")
 			case strings.HasPrefix(s, "-"): // GOMAXPROCS suffix
+				st.procs = strings.TrimPrefix(s, "-")
 			default:
 				name += s
 			}
@@ -99,8 +126,7 @@ func main() {
 	if err := r.Err(); err != nil {
 		log.Fatal(err)
 	}
-
-	var rows []row
+	st.skipped = skips(string(raw))
 	a := benchmath.AssumeNothing
 	for _, k := range order {
 		impls := implOrder[k]
@@ -110,37 +136,93 @@ func main() {
 		ours := benchmath.NewSample(samples[k][impls[0]], &benchmath.DefaultThresholds)
 		for _, other := range impls[1:] {
 			theirs := benchmath.NewSample(samples[k][other], &benchmath.DefaultThresholds)
-			so, st := a.Summary(ours, 0.95), a.Summary(theirs, 0.95)
-			rows = append(rows, row{
+			so, sth := a.Summary(ours, 0.95), a.Summary(theirs, 0.95)
+			st.rows = append(st.rows, row{
 				bench: k.bench, unit: k.unit, impl: impls[0], base: other,
-				ours: so, theirs: st, ratio: so.Center / st.Center,
+				ours: so, theirs: sth, ratio: so.Center / sth.Center,
 				cmp: a.Compare(ours, theirs), higherBetter: units[k.unit],
 			})
 		}
 	}
-	if err := os.WriteFile(*md, []byte(markdown(rows, cpu, goos)), 0o644); err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(*svg, []byte(chart(rows)), 0o644); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Print(markdown(rows, cpu, goos))
+	return st
 }
 
-func markdown(rows []row, cpu, goos string) string {
+// skips lists each benchmark that skipped, once, with the reason it gave
+// (the line after go test's "--- SKIP:").
+func skips(raw string) []string {
+	var out []string
+	seen := map[string]bool{}
+	lines := strings.Split(raw, "\n")
+	for i, l := range lines {
+		name, ok := strings.CutPrefix(strings.TrimSpace(l), "--- SKIP: ")
+		if !ok || seen[name] {
+			continue
+		}
+		seen[name] = true
+		why := ""
+		if i+1 < len(lines) {
+			why = strings.TrimSpace(lines[i+1])
+		}
+		out = append(out, fmt.Sprintf("%s: %s", name, why))
+	}
+	return out
+}
+
+// cpuModel is the processor's model name as the kernel reports it, with its
+// family, model and stepping: the part of a result that says which host it
+// is (a LOCK-prefixed atomic costs several times more on some).
+func cpuModel() string {
+	raw, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	f := map[string]string{}
+	for _, l := range strings.Split(string(raw), "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			if len(f) > 0 {
+				break // the first processor is enough
+			}
+			continue
+		}
+		f[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return fmt.Sprintf("%s (family %s, model %s, stepping %s), %s", f["model name"], f["cpu family"], f["model"], f["stepping"], f["vendor_id"])
+}
+
+func markdown(main suite, unpinned *suite) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks: this library against its baselines\n\n")
-	fmt.Fprintf(&b, "%s, %s, %s. Medians of the runs; ratio = this library / baseline ", goos, cpu, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "%s, %s, %s. CPU: %s. ", main.goos, main.cpu, time.Now().UTC().Format("2006-01-02"), cpuModel())
+	fmt.Fprintf(&b, "Pinned to one CPU with GOMAXPROCS=1. Medians of the runs; ratio = this library / baseline ")
 	fmt.Fprintf(&b, "(below 1 is better for times, above 1 for rates); p from a Mann-Whitney U test. ")
 	fmt.Fprintf(&b, "Regenerate with `make bench`; the full benchstat output is in latest.txt.\n\n")
-	fmt.Fprintf(&b, "| benchmark | unit | ours (impl) | baseline (impl) | ratio | p | verdict |\n")
-	fmt.Fprintf(&b, "| --- | --- | --- | --- | ---: | ---: | --- |\n")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s (%s) | %s (%s) | %.3f | %.3f | %s |\n",
-			r.bench, r.unit, format(r.ours.Center, r.unit), r.impl, format(r.theirs.Center, r.unit), r.base, r.ratio, r.cmp.P, r.verdict())
+	table(&b, main.rows)
+	if unpinned != nil {
+		fmt.Fprintf(&b, "\n## Unpinned, GOMAXPROCS=%s (as a user's program runs)\n\n", unpinned.procs)
+		table(&b, unpinned.rows)
+	}
+	skipped := main.skipped
+	if unpinned != nil {
+		skipped = append(skipped, unpinned.skipped...)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, "\n## Did not run\n\n")
+		for _, s := range skipped {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
 	}
 	b.WriteString("\n![ratios](ratios.svg)\n")
 	return b.String()
+}
+
+func table(b *strings.Builder, rows []row) {
+	fmt.Fprintf(b, "| benchmark | unit | ours (impl) | baseline (impl) | ratio | p | verdict |\n")
+	fmt.Fprintf(b, "| --- | --- | --- | --- | ---: | ---: | --- |\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "| %s | %s | %s (%s) | %s (%s) | %.3f | %.3f | %s |\n",
+			r.bench, r.unit, format(r.ours.Center, r.unit), r.impl, format(r.theirs.Center, r.unit), r.base, r.ratio, r.cmp.P, r.verdict())
+	}
 }
 
 func format(v float64, unit string) string {
