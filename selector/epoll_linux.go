@@ -94,17 +94,14 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.lockFd(fd, "register")
+	sh, err := s.lockUnowned(fd, "register")
 	if err != nil {
 		return err
 	}
 	defer s.unlockFd(sh)
-	if o, ok := sh.regs[fd]; ok && o.sel != s && o.sel.holds(fd, o) {
-		return ErrAlreadyRegistered
-	}
 	switch err := s.ctl(unix.EPOLL_CTL_ADD, fd, bits, t); err {
 	case nil:
-		sh.regs[fd] = owner{sel: s, bits: bits, token: t}
+		sh.put(fd, owner{sel: s, bits: bits, token: t})
 		return nil
 	case unix.EEXIST:
 		return ErrAlreadyRegistered
@@ -126,7 +123,7 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 	defer s.unlockFd(sh)
 	switch err := s.ctl(unix.EPOLL_CTL_MOD, fd, bits, t); err {
 	case nil:
-		sh.regs[fd] = owner{sel: s, bits: bits, token: t}
+		sh.put(fd, owner{sel: s, bits: bits, token: t})
 		return nil
 	case unix.ENOENT:
 		return ErrNotRegistered
@@ -161,7 +158,7 @@ func (s *Selector) Deregister(fd int) error {
 // deregistering it and the OS reuses the number: epoll forgets a closed
 // file, but the table cannot see the close. Re-applying the same
 // registration is harmless when it is live (at most a spurious event) and
-// fails with ENOENT when it is stale. The caller holds the shard lock.
+// fails with ENOENT when it is stale. See lockUnowned for the locking.
 func (s *Selector) holds(fd int, o owner) bool {
 	if !s.Acquire() {
 		return false

@@ -116,14 +116,11 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if err := checkInterest(i); err != nil {
 		return err
 	}
-	sh, err := s.lockFd(fd, "register")
+	sh, err := s.lockUnowned(fd, "register")
 	if err != nil {
 		return err
 	}
 	defer s.unlockFd(sh)
-	if o, ok := sh.regs[fd]; ok && o.sel.holds(fd, o) {
-		return ErrAlreadyRegistered
-	}
 	// The token is in the table before the filters exist: an edge that
 	// fires at once must find it, or it would be dropped and never repeat.
 	s.mu.Lock()
@@ -136,7 +133,7 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 		s.mu.Unlock()
 		return fmt.Errorf("mio: register fd %d: %w", fd, err)
 	}
-	sh.regs[fd] = owner{sel: s, bits: uint32(i), token: t}
+	sh.put(fd, owner{sel: s, bits: uint32(i), token: t})
 	return nil
 }
 
@@ -159,7 +156,7 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 	if err := s.apply(fd, i); err != nil {
 		return fmt.Errorf("mio: reregister fd %d: %w", fd, err)
 	}
-	sh.regs[fd] = owner{sel: s, bits: uint32(i), token: t}
+	sh.put(fd, owner{sel: s, bits: uint32(i), token: t})
 	return nil
 }
 
@@ -188,8 +185,8 @@ func (s *Selector) Deregister(fd int) error {
 // holds asks the kernel whether fd, recorded as o, is still registered here.
 // kqueue forgets a closed descriptor's filters, but the table cannot see the
 // close; enabling a filter without EV_ADD fails with ENOENT when it is gone
-// and is harmless (at most a spurious event) when it is live. The caller
-// holds the shard lock.
+// and is harmless (at most a spurious event) when it is live. See
+// lockUnowned for the locking.
 func (s *Selector) holds(fd int, o owner) bool {
 	if !s.Acquire() {
 		return false

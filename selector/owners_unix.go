@@ -15,16 +15,35 @@ import (
 // (EEXIST); the table is what refuses a registration in a second one, as
 // mio's API promises. It is sharded by descriptor so that event loops
 // registering in parallel rarely meet on a lock.
+//
+// The rule that keeps it free of deadlock: no shard lock is held across a
+// call into another selector. Asking a previous owner whether it still holds
+// a descriptor takes and releases a use of that selector, and the last
+// release of a closed selector destroys it, which locks every shard
+// (forgetOwner). So Register asks with the shard unlocked, and the answer
+// counts only if the record is still the same one when the lock is taken
+// back: each record carries the sequence number of the write that made it,
+// as the runtime's poller tags its descriptors.
 type owner struct {
 	sel   *Selector
 	bits  uint32
 	token events.Token
+	seq   uint64 // the shard's write that made this record
 }
 
 type shard struct {
 	mu   sync.Mutex
 	regs map[int]owner
-	_    [40]byte // keep shards on separate cache lines
+	seq  uint64   // writes so far; tags each record
+	_    [32]byte // keep shards on separate cache lines
+}
+
+// put records o as fd's owner under a fresh sequence number. The caller
+// holds the lock.
+func (sh *shard) put(fd int, o owner) {
+	sh.seq++
+	o.seq = sh.seq
+	sh.regs[fd] = o
 }
 
 var owners [64]shard
@@ -69,4 +88,41 @@ func (s *Selector) lockFd(fd int, op string) (*shard, error) {
 func (s *Selector) unlockFd(sh *shard) {
 	sh.mu.Unlock()
 	s.Release()
+}
+
+// lockUnowned is lockFd for Register: it returns with fd's shard locked and
+// no live registration of fd on record, or ErrAlreadyRegistered when one
+// exists, in this selector or another. A record goes stale when a user
+// closes a descriptor without deregistering it and the number is reused;
+// holds asks the kernel. s itself is asked under the lock (this call holds a
+// use of it, so no release there can destroy it); another selector is asked
+// with the lock dropped, then the record is re-validated by its sequence
+// number and the question asked again if it changed meanwhile.
+func (s *Selector) lockUnowned(fd int, op string) (*shard, error) {
+	sh, err := s.lockFd(fd, op)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		o, ok := sh.regs[fd]
+		if !ok {
+			return sh, nil
+		}
+		var live bool
+		if o.sel == s {
+			live = s.holds(fd, o)
+		} else {
+			sh.mu.Unlock()
+			live = o.sel.holds(fd, o)
+			sh.mu.Lock()
+			if cur, ok := sh.regs[fd]; !ok || cur.seq != o.seq {
+				continue // replaced or forgotten while unlocked: ask again
+			}
+		}
+		if live {
+			s.unlockFd(sh)
+			return nil, ErrAlreadyRegistered
+		}
+		return sh, nil
+	}
 }
