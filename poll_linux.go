@@ -5,9 +5,11 @@ package mio
 import (
 	"math"
 	"os"
-	"sync/atomic"
+	"runtime"
+	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,47 +49,71 @@ func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) {
 // block waits in epoll until an event, the deadline (for timeout > 0) or
 // forever (timeout < 0); see wait.
 func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (int, error) {
-	epfd := p.sel.Fd()
+	return blockOn(p.sel.Fd(), free, timeout, deadline, p.sel.IsClosed)
+}
+
+// blockOn is block on the epoll descriptor epfd; closed says whether a
+// Close has come meanwhile, which ends a wait that must go on.
+func blockOn(epfd int, free []Event, timeout time.Duration, deadline time.Time, closed func() bool) (int, error) {
 	for {
 		var n int
 		var e uintptr
+		call := "epoll_pwait"
 		switch {
 		case timeout < 0:
 			n, e = epollWaitDecodeBlocking(epfd, &free[0], len(free), -1)
-		case pwait2.Load() >= 0:
+		case HasMicrosecondTimeouts():
+			call = "epoll_pwait2"
 			ts := unix.NsecToTimespec(max(0, int64(time.Until(deadline))))
-			if n, e = epollPwait2DecodeBlocking(epfd, &free[0], len(free), &ts); e == uintptr(unix.ENOSYS) {
-				pwait2.Store(-1) // kernel before 5.11: milliseconds from now on
-				continue
-			}
+			n, e = epollPwait2DecodeBlocking(epfd, &free[0], len(free), &ts)
 		default:
 			n, e = epollWaitDecodeBlocking(epfd, &free[0], len(free), ceilMillis(time.Until(deadline)))
 		}
 		switch {
 		case e == uintptr(unix.EINTR):
 		case e != 0:
-			return 0, os.NewSyscallError("epoll_pwait", syscall.Errno(e))
+			return 0, os.NewSyscallError(call, syscall.Errno(e))
 		case n > 0 || timeout < 0 || !time.Now().Before(deadline):
 			return n, nil
 		}
 		// Interrupted, or a timeout longer than one epoll wait can express
 		// ran out its first part: wait for what is left. A Close in the
 		// meantime ends the wait.
-		if p.sel.IsClosed() {
+		if closed() {
 			return 0, nil
 		}
 	}
 }
 
 // HasMicrosecondTimeouts reports whether Poll honours timeouts to the
-// microsecond (the kernel has epoll_pwait2, Linux 5.11 and later); without
-// it they round up to the next millisecond. The answer is known after the
-// first Poll with a positive timeout; before that it is true.
-func HasMicrosecondTimeouts() bool { return pwait2.Load() >= 0 }
+// microsecond (the kernel has epoll_pwait2, Linux 5.11 and later, and lets
+// this process call it); without it they round up to the next millisecond.
+// The kernel is asked once, so the answer never changes.
+func HasMicrosecondTimeouts() bool {
+	pwait2Once.Do(probePwait2)
+	return hasPwait2
+}
 
-// pwait2 records whether the kernel has epoll_pwait2: 0 not known yet (it is
-// tried), -1 absent.
-var pwait2 atomic.Int32
+var (
+	pwait2Once sync.Once
+	hasPwait2  bool
+)
+
+// probePwait2 calls epoll_pwait2 on an invalid descriptor: EBADF means the
+// kernel has it and this process may call it. Anything else is a refusal:
+// ENOSYS before Linux 5.11, EPERM (or another errno) from a seccomp filter
+// such as a container runtime's. On Android it is never tried: its seccomp
+// filter kills an app that calls a syscall it does not allow (SIGSYS), and
+// epoll_pwait2 is allowed only from Android 15.
+func probePwait2() {
+	if runtime.GOOS == "android" {
+		return
+	}
+	var ev [1]unix.EpollEvent
+	var ts unix.Timespec
+	_, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, ^uintptr(0), uintptr(unsafe.Pointer(&ev[0])), 1, uintptr(unsafe.Pointer(&ts)), 0, 0)
+	hasPwait2 = e == unix.EBADF
+}
 
 // ceilMillis converts a duration to epoll's milliseconds, rounding up so that
 // a wait is never shorter than asked; 0 stays 0 only for d <= 0.
