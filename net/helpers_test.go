@@ -135,3 +135,12 @@ func readAll(t testing.TB, r io.Reader, buf []byte) (got []byte, eof bool) {
 		}
 	}
 }
+
+// nilIfErr turns a typed nil beside an error into an untyped one, so that a
+// failed constructor called through a func returning mio.Source gives nil.
+func nilIfErr[T mio.Source](s T, err error) (mio.Source, error) {
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

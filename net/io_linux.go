@@ -176,6 +176,13 @@ func newSocketFd(family, typ int) (int, error) {
 	return fd, nil
 }
 
+// setup makes a descriptor created elsewhere (FromFd) close-on-exec and
+// non-blocking; the sockets made here have both from their creation flags.
+func setup(fd int) error {
+	unix.CloseOnExec(fd)
+	return unix.SetNonblock(fd, true)
+}
+
 // socketPair creates a connected, non-blocking, close-on-exec pair.
 func socketPair(typ int) (int, int, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
