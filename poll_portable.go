@@ -1,4 +1,4 @@
-//go:build darwin || dragonfly || freebsd || netbsd || openbsd || (windows && (amd64 || arm64))
+//go:build darwin || dragonfly || freebsd || netbsd || openbsd || windows
 
 package mio
 
@@ -11,7 +11,8 @@ import "time"
 // waitNowFailed, which makes the zero-timeout wait through the selector.
 const useSelector = ^uintptr(0)
 
-func waitNow(fd int, free []Event) (int, uintptr) { return 0, useSelector }
+// It takes the selector's Fd, an int on Unix and a handle on Windows.
+func waitNow[F int | uintptr](_ F, free []Event) (int, uintptr) { return 0, useSelector }
 
 func (p *Poll) waitNowFailed(free []Event, _ uintptr) (int, error) {
 	return p.pollNow(free)

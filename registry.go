@@ -1,6 +1,10 @@
 package mio
 
-import "reflect"
+import (
+	"reflect"
+
+	"github.com/gomio/mio/selector"
+)
 
 // Registry registers sources with a Poll. Its methods are safe to call from
 // any goroutine, also while another goroutine is inside Poll.
@@ -58,4 +62,15 @@ func (r *Registry) check(s Source, i Interest) error {
 func isNilPointer(s Source) bool {
 	v := reflect.ValueOf(s)
 	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// Selector returns the selector behind r, for Source implementations that
+// need more than a descriptor (on Windows a socket's registration is an
+// AFD poll the socket re-arms, and a named pipe's I/O completes through the
+// selector's port); nil for a nil or zero Registry.
+func (r *Registry) Selector() *selector.Selector {
+	if r == nil || r.poll == nil {
+		return nil
+	}
+	return r.poll.sel
 }

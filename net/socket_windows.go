@@ -9,17 +9,16 @@ import (
 	"unsafe"
 
 	"github.com/gomio/mio"
-	"github.com/gomio/mio/internal/hook"
 	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/windows"
 )
 
 // socket is the SOCKET every type embeds: its ownership, its registration
-// (the AFD poll state, which the socket re-arms after a would-block, as
-// mio's Windows sources do), pending error and raw access.
+// (the selector polling it, which the socket re-arms after a would-block,
+// as mio's Windows sources do), pending error and raw access.
 type socket struct {
 	h   atomic.Uintptr // invalidSocket once closed
-	reg atomic.Pointer[selector.Socket]
+	sel atomic.Pointer[selector.Selector]
 }
 
 func (s *socket) owns(h windows.Handle) { s.h.Store(uintptr(h)) }
@@ -68,8 +67,8 @@ func (s *socket) Close() error {
 	if h == invalidSocket || h == 0 {
 		return mio.ErrClosed
 	}
-	if st := s.reg.Swap(nil); st != nil {
-		_ = st.Selector().Deregister(st)
+	if sel := s.sel.Swap(nil); sel != nil {
+		_ = sel.Deregister(h)
 	}
 	if err := windows.Closesocket(windows.Handle(h)); err != nil {
 		return fmt.Errorf("mio/net: closesocket: %w", err)
@@ -79,7 +78,7 @@ func (s *socket) Close() error {
 
 // Register implements mio.Source.
 func (s *socket) Register(r *mio.Registry, t mio.Token, i mio.Interest) error {
-	sel := hook.SelectorOf(r)
+	sel := r.Selector()
 	if sel == nil {
 		return mio.ErrNilRegistry
 	}
@@ -87,58 +86,49 @@ func (s *socket) Register(r *mio.Registry, t mio.Token, i mio.Interest) error {
 	if err != nil {
 		return err
 	}
-	if st := s.reg.Load(); st != nil && st.Live() {
-		return mio.ErrAlreadyRegistered
-	}
-	st, err := sel.RegisterSocket(uintptr(h), t, i)
-	if err != nil {
+	// The selectors refuse a socket registered with any of them.
+	if err := sel.Register(uintptr(h), t, i); err != nil {
 		return err
 	}
-	s.reg.Store(st)
+	s.sel.Store(sel)
 	return nil
 }
 
 // Reregister implements mio.Source.
 func (s *socket) Reregister(r *mio.Registry, t mio.Token, i mio.Interest) error {
-	sel, st, err := s.registration(r)
+	sel, h, err := s.registration(r)
 	if err != nil {
 		return err
 	}
-	return sel.Reregister(st, t, i)
+	return sel.Reregister(uintptr(h), t, i)
 }
 
 // Deregister implements mio.Source.
 func (s *socket) Deregister(r *mio.Registry) error {
-	sel, st, err := s.registration(r)
+	sel, h, err := s.registration(r)
 	if err != nil {
 		return err
 	}
-	if err := sel.Deregister(st); err != nil {
+	if err := sel.Deregister(uintptr(h)); err != nil {
 		return err
 	}
-	s.reg.CompareAndSwap(st, nil)
+	s.sel.CompareAndSwap(sel, nil)
 	return nil
 }
 
-// registration returns the selector behind r and the socket's registration,
-// or the error Reregister and Deregister report: ErrNilRegistry, ErrClosed
-// for a closed socket or selector, ErrNotRegistered.
-func (s *socket) registration(r *mio.Registry) (*selector.Selector, *selector.Socket, error) {
-	sel := hook.SelectorOf(r)
+// registration returns the selector behind r and the socket, or the error
+// Reregister and Deregister report: ErrNilRegistry, ErrClosed for a closed
+// socket.
+func (s *socket) registration(r *mio.Registry) (*selector.Selector, windows.Handle, error) {
+	sel := r.Selector()
 	if sel == nil {
-		return nil, nil, mio.ErrNilRegistry
+		return nil, 0, mio.ErrNilRegistry
 	}
-	if _, err := s.sysfd(); err != nil {
-		return nil, nil, err
+	h, err := s.sysfd()
+	if err != nil {
+		return nil, 0, err
 	}
-	st := s.reg.Load()
-	switch {
-	case st != nil:
-		return sel, st, nil
-	case sel.IsClosed():
-		return nil, nil, mio.ErrClosed
-	}
-	return nil, nil, mio.ErrNotRegistered
+	return sel, h, nil
 }
 
 // wouldBlock re-arms the registration: the caller saw WSAEWOULDBLOCK, so
@@ -157,8 +147,8 @@ func (s *socket) wouldBlock() error {
 // last re-arm, and one poll submission when something was (which completes
 // at once, with a spurious event at worst, if the condition still holds).
 func (s *socket) rearm() {
-	if st := s.reg.Load(); st != nil {
-		st.Rearm()
+	if sel := s.sel.Load(); sel != nil {
+		_ = sel.Rearm(s.h.Load()) // a failure surfaces as the socket's next error
 	}
 }
 

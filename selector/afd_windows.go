@@ -1,5 +1,3 @@
-//go:build amd64 || arm64
-
 package selector
 
 import (
@@ -60,15 +58,16 @@ const (
 	pollCancelled        // cancelled, its completion not yet seen
 )
 
-// Socket is one registered socket. The kernel writes iosb and info while a
-// poll is in flight, so a Socket is always on the heap and stays referenced
-// by its selector (inflight) until the completion has been seen, whatever
-// the user does in the meantime.
-type Socket struct {
+// afdSocket is one registered socket. The kernel writes iosb and info while
+// a poll is in flight, so an afdSocket is always on the heap and stays
+// referenced by its selector (polls) until the completion has been seen,
+// whatever the user does in the meantime.
+type afdSocket struct {
 	iosb windows.IO_STATUS_BLOCK // first: its address identifies the poll
 	info afdPollInfo
 
 	sel      *Selector
+	sock     windows.Handle // the SOCKET the user registered
 	base     windows.Handle // the provider's base socket, which AFD polls
 	token    events.Token
 	interest events.Interest
@@ -80,11 +79,11 @@ type Socket struct {
 }
 
 // id is the address the poll is started with and completes with.
-func (st *Socket) id() uint64 { return uint64(uintptr(unsafe.Pointer(&st.iosb))) }
+func (st *afdSocket) id() uintptr { return uintptr(unsafe.Pointer(&st.iosb)) }
 
 // submit starts or adjusts the socket's poll so that it matches want. The
 // caller holds sel.mu.
-func (st *Socket) submit() error {
+func (st *afdSocket) submit() error {
 	switch st.state {
 	case pollPending:
 		if st.want&^st.pending == 0 {
@@ -114,14 +113,14 @@ func (st *Socket) submit() error {
 	// Either way the completion comes through the port.
 	st.state = pollPending
 	st.pending = st.want
-	st.sel.inflight[st.id()] = st
+	st.sel.polls[st.id()] = st
 	return nil
 }
 
 // complete consumes the completion of the socket's poll and returns the
 // token and AFD bits it reports, if any. The caller holds sel.mu.
-func (st *Socket) complete() (events.Token, uint32, bool) {
-	delete(st.sel.inflight, st.id())
+func (st *afdSocket) complete() (events.Token, uint32, bool) {
+	delete(st.sel.polls, st.id())
 	st.state = pollIdle
 	st.pending = 0
 	if st.deleted {
@@ -150,19 +149,4 @@ func (st *Socket) complete() (events.Token, uint32, bool) {
 	// until the socket re-arms it after a would-block.
 	st.want &^= afd
 	return st.token, afd, true
-}
-
-// Selector returns the selector st is registered with.
-func (st *Socket) Selector() *Selector { return st.sel }
-
-// Live reports whether st is still registered with an open selector: a
-// socket whose selector was closed may register again elsewhere.
-func (st *Socket) Live() bool {
-	s := st.sel
-	if s.IsClosed() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !st.deleted
 }

@@ -13,8 +13,8 @@
 //	(*Selector).Close() error
 //
 // registration by descriptor on Unix (Register, Reregister, Deregister with
-// an fd), by socket on Windows (RegisterSocket returns the *Socket that the
-// socket keeps and re-arms), and the per-OS flag mapping next to the code
+// an fd), by SOCKET on Windows (the same names with a uintptr, plus Rearm,
+// which a socket calls after a would-block), and the per-OS flag mapping next to the code
 // that produces the bits. On Linux the root package owns the wait and its
 // generated decoder, so that the hot path is one call; kqueue and IOCP wait
 // in (*Selector).Wait.

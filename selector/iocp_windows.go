@@ -1,5 +1,3 @@
-//go:build amd64 || arm64
-
 package selector
 
 import (
@@ -16,19 +14,27 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// Selector is an I/O completion port with one AFD helper handle: each
+// Selector is an I/O completion port with one AFD helper handle. Each
 // registered socket has one AFD poll in flight at a time, whose completion
-// is its readiness (see afd_windows.go).
+// is its readiness (see afd_windows.go); other handles associated with the
+// port complete overlapped operations (see overlapped_windows.go).
+//
+// Readiness is edge-triggered, as mio emulates it on Windows: a condition
+// reported once is not reported again until the socket is re-armed (Rearm,
+// which a loop calls after an operation on the socket returned
+// WSAEWOULDBLOCK, or Reregister).
 type Selector struct {
 	port windows.Handle
 	afd  windows.Handle
 	ref  fdRef
 
-	mu       sync.Mutex
-	inflight map[uint64]*Socket         // polls the kernel may still write to
-	sockets  map[windows.Handle]*Socket // registered, by base socket
-	updates  []*Socket                  // to poll again before the next wait
-	waker    *Waker
+	mu      sync.Mutex
+	polls   map[uintptr]*afdSocket        // AFD polls the kernel may still write to, by address
+	sockets map[windows.Handle]*afdSocket // registered, by the SOCKET registered
+	updates []*afdSocket                  // to poll again before the next wait
+	waker   *Waker
+
+	ops operations // overlapped operations in flight (overlapped_windows.go)
 
 	entries   []iocp.Entry // the wait's records; only the polling goroutine uses it
 	closeMark *byte        // the OVERLAPPED address Close posts to end a wait
@@ -54,14 +60,16 @@ func New() (*Selector, error) {
 	}
 	return &Selector{
 		port: port, afd: afd,
-		inflight:  make(map[uint64]*Socket),
-		sockets:   make(map[windows.Handle]*Socket),
+		polls:     make(map[uintptr]*afdSocket),
+		sockets:   make(map[windows.Handle]*afdSocket),
+		ops:       operations{m: make(map[uintptr]*Overlapped)},
 		closeMark: new(byte),
 	}, nil
 }
 
-// Fd returns 0: a completion port is not a descriptor. Poll.Fd is Unix-only.
-func (s *Selector) Fd() int { return 0 }
+// Fd returns the completion port's handle. Handles associated with it by
+// Associate complete their overlapped operations into Wait.
+func (s *Selector) Fd() uintptr { return uintptr(s.port) }
 
 // Acquire marks the start of a use of the port; false means closed.
 func (s *Selector) Acquire() bool { return s.ref.acquire() }
@@ -100,28 +108,32 @@ func baseSocket(sock windows.Handle) (windows.Handle, error) {
 	return base, nil
 }
 
-// RegisterSocket starts polling sock for i, reporting token t. A socket
-// already registered, here or with another selector, gives
-// ErrAlreadyRegistered.
-func (s *Selector) RegisterSocket(sock uintptr, t events.Token, i events.Interest) (*Socket, error) {
+// Register starts polling the socket sock (a SOCKET) for i, reporting token
+// t. A socket already registered, here or with another selector, gives
+// ErrAlreadyRegistered. Interests other than Readable, Writable and Priority
+// give ErrInvalidInterest.
+func (s *Selector) Register(sock uintptr, t events.Token, i events.Interest) error {
 	if err := checkInterest(i); err != nil {
-		return nil, err
+		return err
 	}
 	base, err := baseSocket(windows.Handle(sock))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !s.Acquire() {
-		return nil, ErrClosed
+		return ErrClosed
 	}
 	defer s.Release()
-	st := &Socket{sel: s, base: base, token: t, interest: i, want: iocp.InterestBits(i)}
+	st := &afdSocket{sel: s, sock: windows.Handle(sock), base: base, token: t, interest: i, want: iocp.InterestBits(i)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.sockets[st.sock] != nil {
+		return ErrAlreadyRegistered
+	}
 	owners.Lock() // always taken inside s.mu
 	if owners.m[base] != nil {
 		owners.Unlock()
-		return nil, ErrAlreadyRegistered
+		return ErrAlreadyRegistered
 	}
 	owners.m[base] = s
 	owners.Unlock()
@@ -129,15 +141,15 @@ func (s *Selector) RegisterSocket(sock uintptr, t events.Token, i events.Interes
 		owners.Lock()
 		delete(owners.m, base)
 		owners.Unlock()
-		return nil, err
+		return err
 	}
-	s.sockets[base] = st
-	return st, nil
+	s.sockets[st.sock] = st
+	return nil
 }
 
-// Reregister replaces the token and interest of st; ErrNotRegistered when
-// st is not registered here.
-func (s *Selector) Reregister(st *Socket, t events.Token, i events.Interest) error {
+// Reregister replaces the token and interest of sock and re-arms it;
+// ErrNotRegistered when sock is not registered here.
+func (s *Selector) Reregister(sock uintptr, t events.Token, i events.Interest) error {
 	if err := checkInterest(i); err != nil {
 		return err
 	}
@@ -147,7 +159,8 @@ func (s *Selector) Reregister(st *Socket, t events.Token, i events.Interest) err
 	defer s.Release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st == nil || st.sel != s || st.deleted {
+	st := s.sockets[windows.Handle(sock)]
+	if st == nil {
 		return ErrNotRegistered
 	}
 	// A poll in flight that asks for fewer bits is replaced; one that asks
@@ -156,21 +169,23 @@ func (s *Selector) Reregister(st *Socket, t events.Token, i events.Interest) err
 	return st.submit()
 }
 
-// Deregister stops polling st. No event for it is reported once it returns;
-// a poll still in flight is cancelled, and st stays referenced until its
-// completion has been seen.
-func (s *Selector) Deregister(st *Socket) error {
+// Deregister stops polling sock; ErrNotRegistered when it is not registered
+// here. No event for it is reported once Deregister returns. Deregister a
+// socket before closing it: the handle may be reused at once.
+func (s *Selector) Deregister(sock uintptr) error {
 	if !s.Acquire() {
 		return ErrClosed
 	}
 	defer s.Release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st == nil || st.sel != s || st.deleted {
+	st := s.sockets[windows.Handle(sock)]
+	if st == nil {
 		return ErrNotRegistered
 	}
 	s.forget(st)
 	if st.state == pollPending {
+		// st stays in polls until the cancellation's completion is seen.
 		_ = windows.CancelIoEx(s.afd, (*windows.Overlapped)(unsafe.Pointer(&st.iosb)))
 		st.state = pollCancelled
 	}
@@ -178,10 +193,10 @@ func (s *Selector) Deregister(st *Socket) error {
 }
 
 // forget drops st from the registrations. The caller holds s.mu.
-func (s *Selector) forget(st *Socket) {
+func (s *Selector) forget(st *afdSocket) {
 	st.deleted = true
-	if s.sockets[st.base] == st {
-		delete(s.sockets, st.base)
+	if s.sockets[st.sock] == st {
+		delete(s.sockets, st.sock)
 		owners.Lock()
 		if owners.m[st.base] == s {
 			delete(owners.m, st.base)
@@ -190,22 +205,33 @@ func (s *Selector) forget(st *Socket) {
 	}
 }
 
-// Rearm asks again for every condition of the socket's interest. A socket
-// calls it after an operation would block: that is what makes the next
-// readiness a new edge, as with epoll and kqueue.
-func (st *Socket) Rearm() {
-	s := st.sel
+// Rearm asks again for every condition of the interest of sock, so that
+// the next readiness is a new event. Call it after an operation on sock
+// returned WSAEWOULDBLOCK: that is what edge-triggered means with epoll and
+// kqueue, and AFD polls report a condition once. Re-arming a socket whose
+// conditions have not been reported since the last re-arm costs a lookup;
+// a socket not registered here is ignored (ErrClosed once s is closed).
+func (s *Selector) Rearm(sock uintptr) error {
+	if !s.Acquire() {
+		return ErrClosed
+	}
+	defer s.Release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if want := iocp.InterestBits(st.interest); !st.deleted && st.want != want {
-		st.want = want
-		_ = st.submit() // a failure surfaces as the socket's next error
+	st := s.sockets[windows.Handle(sock)]
+	if st == nil {
+		return nil
 	}
+	if want := iocp.InterestBits(st.interest); st.want != want {
+		st.want = want
+		return st.submit()
+	}
+	return nil
 }
 
 // queue schedules st to be polled again before the next wait. The caller
 // holds s.mu.
-func (s *Selector) queue(st *Socket) {
+func (s *Selector) queue(st *afdSocket) {
 	if !st.queued {
 		st.queued = true
 		s.updates = append(s.updates, st)
@@ -261,7 +287,7 @@ func millis(d time.Duration) uint32 {
 // resolver is the Selector seen by the decoder; the caller holds s.mu.
 type resolver Selector
 
-func (r *resolver) Posted(key uint64) (events.Token, uint32, bool) {
+func (r *resolver) Posted(key uintptr) (events.Token, uint32, bool) {
 	w := r.waker
 	if w == nil || key != wakerKey {
 		return 0, 0, false
@@ -271,7 +297,10 @@ func (r *resolver) Posted(key uint64) (events.Token, uint32, bool) {
 }
 
 func (r *resolver) Completed(e *iocp.Entry) (events.Token, uint32, bool) {
-	st, ok := r.inflight[e.Overlapped]
+	if e.Key == operationKey {
+		return (*Selector)(r).ops.complete(e)
+	}
+	st, ok := r.polls[e.Overlapped]
 	if !ok {
 		return 0, 0, false // Close's wake-up
 	}
@@ -296,11 +325,14 @@ func (s *Selector) wakeForClose() {
 	_ = windows.PostQueuedCompletionStatus(s.port, 0, 0, (*windows.Overlapped)(unsafe.Pointer(s.closeMark)))
 }
 
-// abandoned keeps polls alive that did not complete while their selector
-// was destroyed, so that the kernel never writes to freed memory.
+// abandoned keeps what did not complete while its selector was destroyed
+// (AFD polls that ignored their cancellation, operations on handles that
+// stay open) alive for good, so that the kernel never writes to freed
+// memory.
 var abandoned struct {
 	sync.Mutex
-	polls []*Socket
+	polls []*afdSocket
+	ops   []*Overlapped
 }
 
 func (s *Selector) destroy() {
@@ -310,31 +342,39 @@ func (s *Selector) destroy() {
 		s.forget(st)
 	}
 	// Cancel every poll and wait for the cancellations to land: until then
-	// the kernel may write to them.
+	// the kernel may write to them. Operations on other handles complete
+	// into the same port meanwhile.
 	_ = windows.CancelIoEx(s.afd, nil)
+	s.ops.cancel()
 	entries := make([]iocp.Entry, 64)
-	for try := 0; len(s.inflight) > 0 && try < 100; try++ {
+	for try := 0; len(s.polls)+s.ops.pending() > 0 && try < 100; try++ {
 		n, err := getQueuedCompletionStatusEx(s.port, entries, 10)
 		if err != nil {
 			break
 		}
-		for _, e := range entries[:n] {
-			delete(s.inflight, e.Overlapped)
+		for i := range entries[:n] {
+			if e := &entries[i]; e.Key == operationKey {
+				s.ops.complete(e)
+			} else {
+				delete(s.polls, e.Overlapped)
+			}
 		}
 	}
-	if len(s.inflight) > 0 {
-		abandoned.Lock()
-		for _, st := range s.inflight {
-			abandoned.polls = append(abandoned.polls, st)
-		}
-		abandoned.Unlock()
+	abandoned.Lock()
+	for _, st := range s.polls {
+		abandoned.polls = append(abandoned.polls, st)
 	}
+	abandoned.ops = s.ops.abandon(abandoned.ops)
+	abandoned.Unlock()
 	windows.CloseHandle(s.afd)
 	windows.CloseHandle(s.port)
 }
 
-// wakerKey is the completion key of a waker's post.
-const wakerKey = 1
+// The completion keys: AFD polls and Close's wake-up complete with 0.
+const (
+	wakerKey     = 1 // a waker's post
+	operationKey = 2 // an Overlapped's completion or post
+)
 
 // Waker posts a completion to the port. Wakes coalesce: one post is in the
 // port at a time, and the wait that dequeues it makes the next Wake post

@@ -79,13 +79,12 @@ func Flags(afd uint32) events.Flags {
 	return f
 }
 
-// Entry is OVERLAPPED_ENTRY on 64-bit Windows: 32 bytes.
+// Entry is OVERLAPPED_ENTRY: 32 bytes on 64-bit Windows, 16 on 32-bit.
 type Entry struct {
-	Key        uint64 // lpCompletionKey
-	Overlapped uint64 // lpOverlapped: the address the operation was started with, or 0
-	Internal   uint64
+	Key        uintptr // lpCompletionKey
+	Overlapped uintptr // lpOverlapped: the address the operation was started with, or 0
+	Internal   uintptr
 	Bytes      uint32 // dwNumberOfBytesTransferred
-	_          uint32
 }
 
 // Resolver turns completions into a token and the AFD bits to report. The
@@ -94,7 +93,7 @@ type Entry struct {
 type Resolver interface {
 	// Posted resolves a completion posted with PostQueuedCompletionStatus
 	// and no OVERLAPPED: a waker's, reported as AFDReceive (readable).
-	Posted(key uint64) (events.Token, uint32, bool)
+	Posted(key uintptr) (events.Token, uint32, bool)
 	// Completed resolves the completion of an operation started with the
 	// address e.Overlapped.
 	Completed(e *Entry) (events.Token, uint32, bool)

@@ -9,10 +9,12 @@ import (
 )
 
 func TestEntryLayout(t *testing.T) {
+	// OVERLAPPED_ENTRY: three pointer-sized fields, then a DWORD.
 	var e Entry
-	if unsafe.Sizeof(e) != 32 || unsafe.Offsetof(e.Overlapped) != 8 || unsafe.Offsetof(e.Bytes) != 24 {
-		t.Fatalf("Entry is %d bytes, Overlapped at %d, Bytes at %d; OVERLAPPED_ENTRY is 32, 8, 24",
-			unsafe.Sizeof(e), unsafe.Offsetof(e.Overlapped), unsafe.Offsetof(e.Bytes))
+	p := unsafe.Sizeof(uintptr(0))
+	if unsafe.Sizeof(e) != 4*p || unsafe.Offsetof(e.Overlapped) != p || unsafe.Offsetof(e.Bytes) != 3*p {
+		t.Fatalf("Entry is %d bytes, Overlapped at %d, Bytes at %d; OVERLAPPED_ENTRY is %d, %d, %d",
+			unsafe.Sizeof(e), unsafe.Offsetof(e.Overlapped), unsafe.Offsetof(e.Bytes), 4*p, p, 3*p)
 	}
 }
 
@@ -46,10 +48,10 @@ func TestInterestBits(t *testing.T) {
 // model resolves completions from a table, as the selector does with its
 // polls in flight: an unknown address resolves to nothing.
 type model struct {
-	polls map[uint64]uint32 // address → AFD bits it completes with
+	polls map[uintptr]uint32 // address → AFD bits it completes with
 }
 
-func (m *model) Posted(key uint64) (events.Token, uint32, bool) {
+func (m *model) Posted(key uintptr) (events.Token, uint32, bool) {
 	return events.Token(key), AFDReceive, true
 }
 
@@ -71,8 +73,8 @@ func entries(b []byte) []Entry {
 	out := make([]Entry, len(b)/32)
 	for i := range out {
 		r := b[32*i:]
-		out[i] = Entry{Key: binary.LittleEndian.Uint64(r), Overlapped: binary.LittleEndian.Uint64(r[8:]),
-			Internal: binary.LittleEndian.Uint64(r[16:]), Bytes: binary.LittleEndian.Uint32(r[24:])}
+		out[i] = Entry{Key: uintptr(binary.LittleEndian.Uint64(r)), Overlapped: uintptr(binary.LittleEndian.Uint64(r[8:])),
+			Internal: uintptr(binary.LittleEndian.Uint64(r[16:])), Bytes: binary.LittleEndian.Uint32(r[24:])}
 	}
 	return out
 }
@@ -107,8 +109,8 @@ func checkDecode(t *testing.T, src []Entry, room int, m *model) {
 }
 
 func TestDecode(t *testing.T) {
-	m := &model{polls: map[uint64]uint32{0x1000: AFDReceive, 0x2000: AFDSend | AFDDisconnect, 0x3000: 0}}
-	src := []Entry{{Key: 7}, {Overlapped: 0x1000}, {Overlapped: 0x3000}, {Overlapped: 0x9999}, {Overlapped: 0x2000}, {Key: ^uint64(0)}}
+	m := &model{polls: map[uintptr]uint32{0x1000: AFDReceive, 0x2000: AFDSend | AFDDisconnect, 0x3000: 0}}
+	src := []Entry{{Key: 7}, {Overlapped: 0x1000}, {Overlapped: 0x3000}, {Overlapped: 0x9999}, {Overlapped: 0x2000}, {Key: ^uintptr(0)}}
 	for room := 0; room <= len(src)+1; room++ {
 		checkDecode(t, src, room, m)
 	}
@@ -124,7 +126,7 @@ func FuzzDecodeOverlappedEntries(f *testing.F) {
 	f.Add(seed, uint8(2), uint32(AFDAbort|AFDSend))
 	f.Fuzz(func(t *testing.T, b []byte, room uint8, bits uint32) {
 		src := entries(b)
-		m := &model{polls: map[uint64]uint32{}}
+		m := &model{polls: map[uintptr]uint32{}}
 		// Every other completion is a poll in flight; the rest are unknown.
 		for i := range src {
 			if i%2 == 0 {
