@@ -130,8 +130,8 @@ func (s *socket) Release() (uintptr, error) {
 	if h == invalidSocket || h == 0 {
 		return invalidSocket, fmt.Errorf("mio/net: release: %w", mio.ErrClosed)
 	}
-	if st := s.reg.Swap(nil); st != nil {
-		_ = st.Selector().Deregister(st)
+	if sel := s.sel.Swap(nil); sel != nil {
+		_ = sel.Deregister(h)
 	}
 	return h, nil
 }
