@@ -8,1031 +8,23 @@ DATA epollFlagTable<>+0(SB)/8, $0x2323030221210100
 DATA epollFlagTable<>+8(SB)/8, $0x3737171625250514
 DATA epollFlagTable<>+16(SB)/8, $0x3b3b1b1a39391918
 DATA epollFlagTable<>+24(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+32(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+40(SB)/8, $0x3737171625250514
+DATA epollFlagTable<>+32(SB)/8, $0x2b230b0229210900
+DATA epollFlagTable<>+40(SB)/8, $0x3f371f162d250d04
 DATA epollFlagTable<>+48(SB)/8, $0x3b3b1b1a39391918
 DATA epollFlagTable<>+56(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+64(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+72(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+80(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+88(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+96(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+104(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+112(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+120(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+128(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+136(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+144(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+152(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+160(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+168(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+176(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+184(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+192(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+200(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+208(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+216(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+224(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+232(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+240(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+248(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+256(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+264(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+272(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+280(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+288(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+296(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+304(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+312(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+320(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+328(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+336(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+344(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+352(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+360(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+368(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+376(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+384(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+392(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+400(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+408(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+416(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+424(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+432(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+440(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+448(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+456(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+464(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+472(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+480(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+488(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+496(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+504(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+512(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+520(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+528(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+536(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+544(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+552(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+560(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+568(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+576(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+584(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+592(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+600(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+608(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+616(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+624(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+632(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+640(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+648(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+656(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+664(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+672(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+680(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+688(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+696(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+704(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+712(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+720(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+728(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+736(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+744(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+752(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+760(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+768(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+776(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+784(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+792(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+800(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+808(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+816(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+824(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+832(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+840(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+848(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+856(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+864(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+872(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+880(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+888(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+896(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+904(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+912(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+920(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+928(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+936(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+944(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+952(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+960(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+968(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+976(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+984(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+992(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1000(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1008(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1016(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1024(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1032(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1040(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1048(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1056(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1064(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1072(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1080(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1088(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1096(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1104(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1112(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1120(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1128(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1136(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1144(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1152(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1160(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1168(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1176(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1184(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1192(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1200(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1208(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1216(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1224(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1232(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1240(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1248(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1256(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1264(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1272(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1280(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1288(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1296(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1304(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1312(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1320(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1328(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1336(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1344(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1352(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1360(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1368(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1376(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1384(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1392(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1400(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1408(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1416(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1424(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1432(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1440(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1448(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1456(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1464(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1472(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1480(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1488(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1496(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1504(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1512(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1520(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1528(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1536(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1544(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1552(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1560(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1568(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1576(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1584(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1592(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1600(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1608(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1616(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1624(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1632(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1640(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1648(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1656(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1664(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1672(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1680(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1688(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1696(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1704(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1712(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1720(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1728(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1736(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1744(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1752(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1760(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1768(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1776(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1784(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1792(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1800(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1808(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1816(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1824(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1832(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1840(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1848(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1856(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1864(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1872(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1880(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1888(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1896(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1904(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1912(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1920(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1928(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1936(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1944(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1952(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1960(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+1968(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+1976(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+1984(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+1992(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2000(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2008(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2016(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2024(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2032(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2040(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2048(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2056(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2064(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2072(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2080(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2088(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2096(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2104(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2112(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2120(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2128(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2136(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2144(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2152(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2160(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2168(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2176(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2184(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2192(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2200(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2208(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2216(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2224(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2232(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2240(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2248(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2256(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2264(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2272(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2280(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2288(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2296(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2304(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2312(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2320(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2328(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2336(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2344(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2352(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2360(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2368(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2376(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2384(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2392(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2400(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2408(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2416(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2424(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2432(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2440(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2448(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2456(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2464(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2472(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2480(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2488(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2496(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2504(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2512(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2520(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2528(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2536(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2544(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2552(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2560(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2568(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2576(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2584(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2592(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2600(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2608(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2616(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2624(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2632(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2640(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2648(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2656(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2664(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2672(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2680(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2688(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2696(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2704(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2712(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2720(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2728(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2736(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2744(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2752(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2760(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2768(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2776(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2784(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2792(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2800(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2808(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2816(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2824(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2832(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2840(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2848(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2856(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2864(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2872(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2880(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2888(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2896(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2904(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2912(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2920(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2928(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2936(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2944(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2952(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2960(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+2968(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+2976(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+2984(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+2992(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3000(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3008(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3016(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3024(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3032(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3040(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3048(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3056(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3064(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3072(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3080(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3088(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3096(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3104(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3112(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3120(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3128(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3136(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3144(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3152(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3160(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3168(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3176(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3184(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3192(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3200(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3208(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3216(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3224(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3232(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3240(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3248(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3256(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3264(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3272(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3280(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3288(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3296(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3304(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3312(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3320(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3328(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3336(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3344(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3352(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3360(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3368(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3376(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3384(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3392(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3400(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3408(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3416(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3424(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3432(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3440(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3448(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3456(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3464(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3472(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3480(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3488(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3496(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3504(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3512(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3520(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3528(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3536(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3544(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3552(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3560(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3568(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3576(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3584(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3592(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3600(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3608(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3616(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3624(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3632(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3640(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3648(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3656(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3664(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3672(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3680(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3688(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3696(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3704(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3712(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3720(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3728(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3736(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3744(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3752(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3760(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3768(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3776(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3784(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3792(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3800(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3808(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3816(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3824(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3832(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3840(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3848(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3856(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3864(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3872(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3880(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3888(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3896(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3904(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3912(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3920(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3928(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3936(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3944(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3952(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3960(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+3968(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+3976(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+3984(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+3992(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4000(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4008(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4016(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4024(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4032(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4040(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4048(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4056(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4064(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4072(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4080(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4088(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4096(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4104(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4112(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4120(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4128(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4136(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4144(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4152(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4160(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4168(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4176(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4184(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4192(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4200(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4208(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4216(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4224(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4232(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4240(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4248(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4256(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4264(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4272(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4280(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4288(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4296(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4304(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4312(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4320(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4328(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4336(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4344(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4352(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4360(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4368(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4376(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4384(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4392(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4400(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4408(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4416(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4424(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4432(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4440(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4448(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4456(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4464(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4472(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4480(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4488(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4496(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4504(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4512(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4520(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4528(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4536(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4544(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4552(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4560(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4568(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4576(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4584(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4592(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4600(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4608(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4616(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4624(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4632(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4640(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4648(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4656(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4664(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4672(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4680(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4688(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4696(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4704(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4712(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4720(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4728(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4736(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4744(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4752(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4760(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4768(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4776(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4784(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4792(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4800(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4808(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4816(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4824(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4832(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4840(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4848(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4856(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4864(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4872(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4880(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4888(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4896(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4904(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4912(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4920(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4928(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4936(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4944(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4952(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4960(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+4968(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+4976(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+4984(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+4992(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5000(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5008(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5016(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5024(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5032(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5040(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5048(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5056(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5064(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5072(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5080(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5088(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5096(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5104(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5112(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5120(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5128(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5136(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5144(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5152(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5160(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5168(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5176(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5184(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5192(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5200(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5208(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5216(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5224(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5232(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5240(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5248(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5256(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5264(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5272(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5280(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5288(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5296(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5304(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5312(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5320(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5328(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5336(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5344(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5352(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5360(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5368(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5376(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5384(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5392(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5400(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5408(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5416(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5424(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5432(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5440(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5448(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5456(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5464(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5472(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5480(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5488(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5496(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5504(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5512(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5520(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5528(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5536(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5544(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5552(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5560(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5568(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5576(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5584(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5592(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5600(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5608(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5616(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5624(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5632(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5640(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5648(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5656(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5664(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5672(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5680(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5688(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5696(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5704(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5712(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5720(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5728(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5736(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5744(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5752(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5760(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5768(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5776(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5784(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5792(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5800(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5808(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5816(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5824(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5832(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5840(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5848(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5856(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5864(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5872(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5880(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5888(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5896(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5904(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5912(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5920(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5928(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5936(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5944(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5952(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5960(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+5968(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+5976(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+5984(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+5992(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6000(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6008(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6016(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6024(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6032(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6040(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6048(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6056(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6064(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6072(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6080(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6088(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6096(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6104(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6112(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6120(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6128(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6136(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6144(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6152(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6160(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6168(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6176(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6184(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6192(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6200(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6208(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6216(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6224(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6232(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6240(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6248(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6256(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6264(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6272(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6280(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6288(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6296(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6304(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6312(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6320(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6328(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6336(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6344(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6352(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6360(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6368(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6376(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6384(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6392(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6400(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6408(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6416(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6424(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6432(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6440(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6448(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6456(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6464(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6472(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6480(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6488(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6496(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6504(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6512(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6520(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6528(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6536(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6544(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6552(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6560(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6568(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6576(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6584(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6592(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6600(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6608(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6616(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6624(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6632(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6640(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6648(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6656(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6664(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6672(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6680(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6688(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6696(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6704(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6712(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6720(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6728(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6736(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6744(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6752(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6760(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6768(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6776(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6784(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6792(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6800(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6808(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6816(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6824(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6832(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6840(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6848(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6856(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6864(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6872(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6880(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6888(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6896(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6904(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6912(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6920(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6928(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6936(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6944(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6952(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6960(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+6968(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+6976(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+6984(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+6992(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7000(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7008(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7016(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7024(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7032(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7040(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7048(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7056(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7064(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7072(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7080(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7088(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7096(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7104(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7112(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7120(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7128(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7136(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7144(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7152(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7160(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7168(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7176(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7184(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7192(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7200(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7208(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7216(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7224(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7232(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7240(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7248(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7256(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7264(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7272(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7280(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7288(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7296(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7304(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7312(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7320(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7328(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7336(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7344(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7352(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7360(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7368(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7376(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7384(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7392(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7400(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7408(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7416(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7424(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7432(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7440(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7448(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7456(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7464(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7472(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7480(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7488(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7496(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7504(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7512(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7520(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7528(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7536(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7544(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7552(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7560(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7568(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7576(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7584(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7592(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7600(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7608(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7616(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7624(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7632(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7640(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7648(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7656(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7664(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7672(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7680(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7688(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7696(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7704(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7712(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7720(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7728(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7736(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7744(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7752(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7760(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7768(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7776(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7784(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7792(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7800(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7808(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7816(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7824(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7832(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7840(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7848(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7856(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7864(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7872(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7880(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7888(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7896(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7904(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7912(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7920(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7928(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7936(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7944(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7952(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7960(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+7968(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+7976(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+7984(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+7992(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8000(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+8008(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+8016(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8024(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8032(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+8040(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+8048(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8056(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8064(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+8072(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+8080(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8088(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8096(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+8104(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+8112(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8120(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8128(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+8136(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+8144(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8152(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8160(SB)/8, $0x2323030221210100
-DATA epollFlagTable<>+8168(SB)/8, $0x3737171625250514
-DATA epollFlagTable<>+8176(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8184(SB)/8, $0x3f3f1f1e3d3d1d1c
-DATA epollFlagTable<>+8192(SB)/8, $0x2b230b0229210900
-DATA epollFlagTable<>+8200(SB)/8, $0x3f371f162d250d04
-DATA epollFlagTable<>+8208(SB)/8, $0x3b3b1b1a39391918
-DATA epollFlagTable<>+8216(SB)/8, $0x3f3f1f1e3d3d1d1c
-GLOBL epollFlagTable<>(SB), RODATA|NOPTR, $8224
+GLOBL epollFlagTable<>(SB), RODATA|NOPTR, $64
+
+DATA epollNibbleLow<>+0(SB)/8, $0x6323430261214100
+DATA epollNibbleLow<>+8(SB)/8, $0x7737571665254584
+DATA epollNibbleLow<>+16(SB)/8, $0x6323430261214100
+DATA epollNibbleLow<>+24(SB)/8, $0x7737571665254584
+GLOBL epollNibbleLow<>(SB), RODATA|NOPTR, $32
+
+DATA epollNibbleHigh<>+0(SB)/8, $0x00400080000058c0
+DATA epollNibbleHigh<>+8(SB)/8, $0x0000000000000000
+DATA epollNibbleHigh<>+16(SB)/8, $0x00400080000058c0
+DATA epollNibbleHigh<>+24(SB)/8, $0x0000000000000000
+GLOBL epollNibbleHigh<>(SB), RODATA|NOPTR, $32
 
 // func epollWait(epfd int, events *byte, maxevents int, msec int) (n int, errno uintptr)
 TEXT ·epollWait(SB), NOSPLIT, $0-48
@@ -1059,22 +51,83 @@ failed:
 	RET
 
 // func epollWaitDecode(epfd int, slots *byte, maxevents int, msec int) (n int, errno uintptr)
+// Requires: AVX, AVX2
 TEXT ·epollWaitDecode(SB), NOSPLIT, $0-48
-	MOVQ epfd+0(FP), DI
-	MOVQ slots+8(FP), R12
-	MOVQ maxevents+16(FP), DX
-	MOVQ msec+24(FP), R10
-	LEAQ (R12)(DX*4), SI
-	MOVQ SI, R13
-	XORL R8, R8
-	XORL R9, R9
-	MOVQ $0x00000119, AX
+	MOVQ         epfd+0(FP), DI
+	MOVQ         slots+8(FP), R12
+	MOVQ         maxevents+16(FP), DX
+	MOVQ         msec+24(FP), R10
+	LEAQ         (R12)(DX*4), SI
+	MOVQ         SI, R13
+	XORL         R8, R8
+	XORL         R9, R9
+	MOVQ         $0x00000119, AX
 	SYSCALL
-	CMPQ AX, $-4095
-	JCC  failed
-	MOVQ AX, n+32(FP)
-	MOVQ $0x00000000, CX
-	MOVQ CX, errno+40(FP)
+	CMPQ         AX, $-4095
+	JCC          failed
+	MOVQ         AX, n+32(FP)
+	MOVQ         $0x00000000, CX
+	MOVQ         CX, errno+40(FP)
+	CMPB         ·epollDecodeAVX2+0(SB), $0x00
+	JEQ          scalar
+	CMPQ         AX, $0x08
+	JCS          scalar
+	VMOVDQU      epollNibbleLow<>+0(SB), Y0
+	VMOVDQU      epollNibbleHigh<>+0(SB), Y1
+	VPBROADCASTD epollConst0000000f<>+0(SB), Y2
+	VPBROADCASTD epollConst00000201<>+0(SB), Y3
+	VPBROADCASTD epollConst80800400<>+0(SB), Y4
+	VPBROADCASTD epollConst0000003f<>+0(SB), Y5
+
+avx2:
+	VMOVDQU     (R13), X6
+	VINSERTI128 $0x01, 12(R13), Y6, Y6
+	VMOVDQU     20(R13), X7
+	VINSERTI128 $0x01, 32(R13), Y7, Y7
+	VMOVDQU     40(R13), X8
+	VINSERTI128 $0x01, 52(R13), Y8, Y8
+	VMOVDQU     60(R13), X9
+	VINSERTI128 $0x01, 72(R13), Y9, Y9
+	VPBLENDD    $0x22, Y7, Y6, Y10
+	VPBLENDD    $0x44, Y8, Y10, Y10
+	VPBLENDD    $0x88, Y9, Y10, Y10
+	VPAND       Y2, Y10, Y11
+	VPSRLD      $0x04, Y10, Y12
+	VPAND       Y3, Y12, Y12
+	VPOR        Y4, Y12, Y12
+	VPSHUFB     Y11, Y0, Y11
+	VPSHUFB     Y12, Y1, Y12
+	VPSRLD      $0x08, Y12, Y8
+	VPAND       Y12, Y11, Y9
+	VPAND       Y8, Y9, Y9
+	VPSRLD      $0x03, Y9, Y9
+	VPOR        Y12, Y11, Y11
+	VPAND       Y5, Y11, Y11
+	VPOR        Y9, Y11, Y11
+	VPUNPCKLDQ  Y10, Y11, Y12
+	VPUNPCKHDQ  Y10, Y11, Y10
+	VMOVDQU     4(R13), X13
+	VINSERTI128 $0x01, 16(R13), Y13, Y13
+	VMOVDQU     52(R13), X14
+	VINSERTI128 $0x01, 64(R13), Y14, Y14
+	VMOVDQU     68(R13), X15
+	VINSERTI128 $0x01, 80(R13), Y15, Y15
+	VPUNPCKLQDQ Y12, Y13, Y6
+	VMOVDQU     Y6, (R12)
+	VPUNPCKHQDQ Y12, Y7, Y8
+	VMOVDQU     Y8, 32(R12)
+	VPUNPCKLQDQ Y10, Y14, Y9
+	VMOVDQU     Y9, 64(R12)
+	VPUNPCKHQDQ Y10, Y15, Y11
+	VMOVDQU     Y11, 96(R12)
+	ADDQ        $0x00000060, R13
+	ADDQ        $0x00000080, R12
+	SUBQ        $0x08, AX
+	CMPQ        AX, $0x08
+	JCC         avx2
+	VZEROUPPER
+
+scalar:
 	LEAQ epollFlagTable<>+0(SB), R9
 	SUBQ $0x04, AX
 	JCS  tail
@@ -1084,6 +137,8 @@ block:
 	MOVQ    4(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1093,6 +148,8 @@ block:
 	MOVQ    16(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1102,6 +159,8 @@ block:
 	MOVQ    28(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1111,6 +170,8 @@ block:
 	MOVQ    40(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1130,6 +191,8 @@ one:
 	MOVQ    4(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1150,11 +213,84 @@ failed:
 	MOVQ CX, n+32(FP)
 	RET
 
+DATA epollConst0000000f<>+0(SB)/4, $0x0000000f
+GLOBL epollConst0000000f<>(SB), RODATA|NOPTR, $4
+
+DATA epollConst00000201<>+0(SB)/4, $0x00000201
+GLOBL epollConst00000201<>(SB), RODATA|NOPTR, $4
+
+DATA epollConst80800400<>+0(SB)/4, $0x80800400
+GLOBL epollConst80800400<>(SB), RODATA|NOPTR, $4
+
+DATA epollConst0000003f<>+0(SB)/4, $0x0000003f
+GLOBL epollConst0000003f<>(SB), RODATA|NOPTR, $4
+
 // func decodeEpoll(dst *byte, src *byte, n int)
+// Requires: AVX, AVX2
 TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), R12
-	MOVQ src+8(FP), R13
-	MOVQ n+16(FP), AX
+	MOVQ         dst+0(FP), R12
+	MOVQ         src+8(FP), R13
+	MOVQ         n+16(FP), AX
+	CMPB         ·epollDecodeAVX2+0(SB), $0x00
+	JEQ          scalar
+	CMPQ         AX, $0x08
+	JCS          scalar
+	VMOVDQU      epollNibbleLow<>+0(SB), Y0
+	VMOVDQU      epollNibbleHigh<>+0(SB), Y1
+	VPBROADCASTD epollConst0000000f<>+0(SB), Y2
+	VPBROADCASTD epollConst00000201<>+0(SB), Y3
+	VPBROADCASTD epollConst80800400<>+0(SB), Y4
+	VPBROADCASTD epollConst0000003f<>+0(SB), Y5
+
+avx2:
+	VMOVDQU     (R13), X6
+	VINSERTI128 $0x01, 12(R13), Y6, Y6
+	VMOVDQU     20(R13), X7
+	VINSERTI128 $0x01, 32(R13), Y7, Y7
+	VMOVDQU     40(R13), X8
+	VINSERTI128 $0x01, 52(R13), Y8, Y8
+	VMOVDQU     60(R13), X9
+	VINSERTI128 $0x01, 72(R13), Y9, Y9
+	VPBLENDD    $0x22, Y7, Y6, Y10
+	VPBLENDD    $0x44, Y8, Y10, Y10
+	VPBLENDD    $0x88, Y9, Y10, Y10
+	VPAND       Y2, Y10, Y11
+	VPSRLD      $0x04, Y10, Y12
+	VPAND       Y3, Y12, Y12
+	VPOR        Y4, Y12, Y12
+	VPSHUFB     Y11, Y0, Y11
+	VPSHUFB     Y12, Y1, Y12
+	VPSRLD      $0x08, Y12, Y8
+	VPAND       Y12, Y11, Y9
+	VPAND       Y8, Y9, Y9
+	VPSRLD      $0x03, Y9, Y9
+	VPOR        Y12, Y11, Y11
+	VPAND       Y5, Y11, Y11
+	VPOR        Y9, Y11, Y11
+	VPUNPCKLDQ  Y10, Y11, Y12
+	VPUNPCKHDQ  Y10, Y11, Y10
+	VMOVDQU     4(R13), X13
+	VINSERTI128 $0x01, 16(R13), Y13, Y13
+	VMOVDQU     52(R13), X14
+	VINSERTI128 $0x01, 64(R13), Y14, Y14
+	VMOVDQU     68(R13), X15
+	VINSERTI128 $0x01, 80(R13), Y15, Y15
+	VPUNPCKLQDQ Y12, Y13, Y6
+	VMOVDQU     Y6, (R12)
+	VPUNPCKHQDQ Y12, Y7, Y8
+	VMOVDQU     Y8, 32(R12)
+	VPUNPCKLQDQ Y10, Y14, Y9
+	VMOVDQU     Y9, 64(R12)
+	VPUNPCKHQDQ Y10, Y15, Y11
+	VMOVDQU     Y11, 96(R12)
+	ADDQ        $0x00000060, R13
+	ADDQ        $0x00000080, R12
+	SUBQ        $0x08, AX
+	CMPQ        AX, $0x08
+	JCC         avx2
+	VZEROUPPER
+
+scalar:
 	LEAQ epollFlagTable<>+0(SB), R9
 	SUBQ $0x04, AX
 	JCS  tail
@@ -1164,6 +300,8 @@ block:
 	MOVQ    4(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1173,6 +311,8 @@ block:
 	MOVQ    16(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1182,6 +322,8 @@ block:
 	MOVQ    28(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1191,6 +333,8 @@ block:
 	MOVQ    40(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX
@@ -1210,6 +354,8 @@ one:
 	MOVQ    4(R13), CX
 	MOVL    BX, DX
 	ANDL    $0x0000201f, DX
+	IMUL3L  $0x04040000, DX, DX
+	SHRL    $0x1a, DX
 	MOVBLZX (R9)(DX*1), DX
 	SHLQ    $0x20, BX
 	ORQ     DX, BX

@@ -24,9 +24,24 @@ import (
 )
 
 var (
-	layout    = spec.EpollAMD64
-	flagTable Mem // spec.FlagTable: flags indexed by raw & spec.FlagIndexMask
+	layout      = spec.EpollAMD64
+	flagTable   Mem // spec.FlagTable: flags indexed by spec.FlagIndex(raw)
+	nibbleLow   Mem // spec.NibbleTables, each twice: one per 128-bit lane
+	nibbleHigh  Mem
+	avx2Enabled = NewDataAddr(Symbol{Name: "·epollDecodeAVX2"}, 0)
+	dwords      = map[uint32]Mem{}
 )
+
+// dwordConst is a 4-byte constant in read-only data, for VPBROADCASTD.
+func dwordConst(v uint32) Mem {
+	if m, ok := dwords[v]; ok {
+		return m
+	}
+	m := GLOBL(fmt.Sprintf("epollConst%08x", v), RODATA|NOPTR)
+	DATA(0, U32(v))
+	dwords[v] = m
+	return m
+}
 
 var (
 	rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
@@ -59,11 +74,22 @@ func main() {
 	for k, word := range spec.FlagTableWords() {
 		DATA(8*k, U64(word))
 	}
+	low, high := spec.NibbleTables()
+	nibbleLow, nibbleHigh = laneTable("epollNibbleLow", low), laneTable("epollNibbleHigh", high)
 
 	epollWait()
 	epollWaitDecode()
 	decodeEpoll()
 	Generate()
+}
+
+// laneTable emits a 16-byte shuffle table twice, for both lanes of a YMM.
+func laneTable(name string, t [16]byte) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for k, word := range spec.Words(append(t[:], t[:]...)) {
+		DATA(8*k, U64(word))
+	}
+	return m
 }
 
 // syscallEpollPwait issues epoll_pwait(DI, SI, DX, R10, NULL) and leaves the
@@ -156,10 +182,25 @@ func decodeEpoll() {
 	RET()
 }
 
-// decodeLoop decodes count records from src to dst, four per iteration.
-// Each record is read whole before its slot is written, which makes the
-// in-place layout safe. The flags are one table load: index = raw & 0x201f.
+// decodeLoop decodes count records from src to dst: blocks of eight with
+// AVX2 where the CPU has it (the Go side sets epollDecodeAVX2 at start-up),
+// then the rest, or all of them, four per iteration with scalar loads. Each
+// record is read before its slot is written, which makes the in-place layout
+// safe: a block reads all its records before it writes any slot, and slot i
+// ends where record i+1 begins at the earliest.
 func decodeLoop(dst, src, count GPPhysical) {
+	CMPB(avx2Enabled, U8(0))
+	JEQ(LabelRef("scalar"))
+	CMPQ(count, U8(avx2Block))
+	JCS(LabelRef("scalar"))
+	decodeAVX2(dst, src, count)
+	Label("scalar")
+	decodeScalar(dst, src, count)
+}
+
+// decodeScalar is the loop of the CPUs without AVX2: per record two loads,
+// the flags from the 64-byte table (spec.FlagIndexByMul), two stores.
+func decodeScalar(dst, src, count GPPhysical) {
 	const unroll = 4
 	LEAQ(flagTable, R9)
 	SUBQ(U8(unroll), count)
@@ -194,12 +235,100 @@ func decodeOne(dst, src GPPhysical, i int) {
 	MOVQ(rec.Offset(layout.DataOffset), token)
 	MOVL(bits.As32(), flags.As32())
 	ANDL(U32(spec.FlagIndexMask), flags.As32())
+	IMUL3L(U32(spec.FlagIndexMul), flags.As32(), flags.As32())
+	SHRL(U8(spec.FlagIndexShift), flags.As32()) // spec.FlagIndex(bits)
 	MOVBLZX(Mem{Base: R9, Index: flags, Scale: 1}, flags.As32())
 	SHLQ(U8(32), bits)
 	ORQ(flags, bits) // raw<<32 | flags
 	slot := Mem{Base: dst, Disp: i * spec.EventSize}
 	MOVQ(token, slot)
 	MOVQ(bits, slot.Offset(8))
+}
+
+// avx2Block is how many records one AVX2 iteration decodes.
+const avx2Block = 8
+
+// decodeAVX2 decodes blocks of eight records while count >= 8, leaving
+// count < 8 and src, dst past the blocks. Each YMM store writes two
+// consecutive slots: lane 0 holds record 2k, lane 1 record 2k+1. A record's
+// 16 bytes come into a lane with one 128-bit load at an offset of its choice,
+// so the shuffles never cross lanes:
+//
+//   - tokens: a load at rec+4 puts the token in the low quadword, one at
+//     rec-4 in the high one;
+//   - bits: pair k (records 2k, 2k+1) is loaded at rec-4k, which puts its
+//     bits in dword k; three dword blends gather the four pairs' bits, and
+//     one lookup computes the flags of all eight (spec.NibbleTables);
+//   - VPUNPCK{L,H}DQ interleaves flags and bits into each slot's second
+//     quadword, VPUNPCK{L,H}QDQ joins it to the token.
+//
+// Every load stays inside the block's 96 bytes.
+func decodeAVX2(dst, src, count GPPhysical) {
+	// Physical registers: avo's allocator would reach for Y16 and up, which
+	// only EVEX (AVX-512) encodes.
+	lowTable, highTable, nibble, highMask, highBase, flagMask := Y0, Y1, Y2, Y3, Y4, Y5
+	VMOVDQU(nibbleLow, lowTable)
+	VMOVDQU(nibbleHigh, highTable)
+	VPBROADCASTD(dwordConst(0x0f), nibble)
+	VPBROADCASTD(dwordConst(1|2<<8), highMask)                             // HUP (bit 4) and RDHUP (bit 13), shifted right by four
+	VPBROADCASTD(dwordConst(0x80800000|spec.NibbleRDHUPBase<<8), highBase) // bytes 2, 3 look up nothing
+	VPBROADCASTD(dwordConst(spec.NibbleFlagMask), flagMask)
+
+	R := layout.RecordSize
+	pairLoad := func(disp int, y VecPhysical) VecPhysical { // records 2k and 2k+1 from disp into lanes 0, 1
+		VMOVDQU(Mem{Base: src, Disp: disp}, y.AsX())
+		VINSERTI128(U8(1), Mem{Base: src, Disp: disp + R}, y, y)
+		return y
+	}
+	Label("avx2")
+	bits0 := pairLoad(0*R, Y6)
+	pair1 := pairLoad(2*R-4, Y7) // bits in dword 1, token in the high quadword
+	bits2 := pairLoad(4*R-8, Y8)
+	bits3 := pairLoad(6*R-12, Y9)
+
+	b := Y10
+	VPBLENDD(U8(0x22), pair1, bits0, b)
+	VPBLENDD(U8(0x44), bits2, b, b)
+	VPBLENDD(U8(0x88), bits3, b, b)
+
+	lo, g, y, m, f := Y11, Y12, Y8, Y9, Y11
+	VPAND(nibble, b, lo)
+	VPSRLD(U8(4), b, g)
+	VPAND(highMask, g, g)
+	VPOR(highBase, g, g)
+	VPSHUFB(lo, lowTable, lo) // lo = NibbleLow[b & 15]
+	VPSHUFB(g, highTable, g)  // byte 0: G, byte 1: Y
+	VPSRLD(U8(8), g, y)
+	VPAND(g, lo, m)
+	VPAND(y, m, m)
+	VPSRLD(U8(spec.NibbleMarkerShift), m, m)
+	VPOR(g, lo, f)
+	VPAND(flagMask, f, f)
+	VPOR(m, f, f)
+
+	wl, wh := Y12, Y10
+	VPUNPCKLDQ(b, f, wl) // pairs 0, 1: flags, bits
+	VPUNPCKHDQ(b, f, wh) // pairs 2, 3
+	for k, st := range []struct {
+		unpack func(...Op)
+		tok    VecPhysical
+		w      VecPhysical
+	}{
+		{VPUNPCKLQDQ, pairLoad(0*R+4, Y13), wl},
+		{VPUNPCKHQDQ, pair1, wl},
+		{VPUNPCKLQDQ, pairLoad(4*R+4, Y14), wh},
+		{VPUNPCKHQDQ, pairLoad(6*R-4, Y15), wh},
+	} {
+		out := []VecPhysical{Y6, Y8, Y9, Y11}[k]
+		st.unpack(st.w, st.tok, out)
+		VMOVDQU(out, Mem{Base: dst, Disp: 2 * k * spec.EventSize})
+	}
+	ADDQ(U32(avx2Block*R), src)
+	ADDQ(U32(avx2Block*spec.EventSize), dst)
+	SUBQ(U8(avx2Block), count)
+	CMPQ(count, U8(avx2Block))
+	JCC(LabelRef("avx2"))
+	VZEROUPPER()
 }
 
 // decodeKevent decodes kevent_t records whose layout (stride, field offsets

@@ -51,7 +51,8 @@ func main() {
 		"Header":     spec.Header,
 		"Table":      table,
 		"TableSize":  8 * len(table),
-		"Mask":       fmt.Sprintf("0x%x", spec.FlagIndexMask),
+		"LowMask":    fmt.Sprintf("0x%x", spec.FlagLowMask),
+		"RDHUPBit":   spec.FlagRDHUPBit,
 		"PwaitNR":    layout.PwaitNR,
 		"DataOffset": layout.DataOffset,
 		"Record":     layout.RecordSize,
@@ -138,13 +139,16 @@ TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
 	SVC  $0
 {{end}}{{define "decode"}}	// Decode R2 records at R13 into events at R12. Each record is read
 	// whole before its slot is written, which makes the in-place layout
-	// safe. The flags are one table load: index = raw & {{.Mask}}.
+	// safe. The flags are one load from the 64-byte table, at index
+	// raw&0x1f | (raw>>{{.RDHUPBit}}&1)<<5 (spec.FlagIndex).
 	CBZ  R2, done
 	MOVD $epollFlagTable<>(SB), R9
 loop:
 	MOVWU (R13), R3
 	MOVD  {{.DataOffset}}(R13), R4
-	AND   ${{.Mask}}, R3, R5
+	AND   ${{.LowMask}}, R3, R5
+	UBFX  ${{.RDHUPBit}}, R3, $1, R6
+	ORR   R6<<5, R5, R5
 	MOVBU (R9)(R5), R5
 	ORR   R3<<32, R5, R5 // raw<<32 | flags
 	STP   (R4, R5), (R12)

@@ -5,7 +5,11 @@
 // selector's mapping, so that the assembly cannot drift from the Go twin.
 package spec
 
-import "github.com/gomio/mio/selector"
+import (
+	"fmt"
+
+	"github.com/gomio/mio/selector"
+)
 
 // EventSize is the size of events.Event: token (8), flags (4), raw bits (4).
 const (
@@ -32,30 +36,133 @@ var (
 // record i+1 starts at max(16-R) + R(i+1), which is no less while i < max).
 func (e Epoll) TailOffset(max int) int { return max * (EventSize - e.RecordSize) }
 
-// FlagIndexMask selects the six bits the flag mapping reads: IN, PRI, OUT,
-// ERR, HUP (bits 0-4) and RDHUP (bit 13).
-const FlagIndexMask = 0x201f
+// The flag mapping reads six bits of epoll_event.events: IN, PRI, OUT, ERR,
+// HUP (bits 0-4) and RDHUP (bit 13). The scalar decoders fold them into a
+// 6-bit index, (raw & 0x1f) | (raw >> 8 & 0x20), of a 64-byte table.
+const (
+	FlagLowMask    = 0x1f // IN, PRI, OUT, ERR, HUP, in place
+	FlagRDHUPBit   = 13
+	FlagRDHUPShift = FlagRDHUPBit - 5 // RDHUP moved to index bit 5
+)
 
-// FlagTable is indexed by raw & FlagIndexMask: entry k is the normalised
-// flags of the epoll bits k. It spans 8 KiB, but only its first and last 32
-// bytes are ever read (two cache lines), and one AND makes the index.
+// FlagIndex is the scalar decoders' table index of the epoll bits raw.
+func FlagIndex(raw uint32) int {
+	return int(raw&FlagLowMask | raw>>FlagRDHUPShift&(1<<5))
+}
+
+// The amd64 scalar loop computes FlagIndex with one multiply: the six bits,
+// masked, times 1<<26 | 1<<18 put IN..HUP at bits 26-30 and RDHUP at bit 31
+// (the partial products share no bit, so nothing carries), and a shift by
+// 26 leaves the index. FlagTable checks it against FlagIndex.
+const (
+	FlagIndexMask  = FlagLowMask | 1<<FlagRDHUPBit
+	FlagIndexMul   = 1<<26 | 1<<18
+	FlagIndexShift = 26
+)
+
+// FlagIndexByMul is FlagIndex as the amd64 scalar loop computes it.
+func FlagIndexByMul(raw uint32) int {
+	return int((raw & FlagIndexMask) * FlagIndexMul >> FlagIndexShift)
+}
+
+// FlagTable is indexed by FlagIndex: entry k is the normalised flags of any
+// epoll bits whose index is k.
 func FlagTable() []byte {
-	t := make([]byte, FlagIndexMask+1)
+	t := make([]byte, 64)
 	for k := range t {
-		t[k] = byte(selector.EpollFlags(uint32(k)))
+		raw := uint32(k&FlagLowMask) | uint32(k>>5)<<FlagRDHUPBit
+		if FlagIndex(raw) != k || FlagIndexByMul(raw|^uint32(FlagIndexMask)) != k {
+			panic("spec: FlagIndex does not invert")
+		}
+		t[k] = byte(selector.EpollFlags(raw))
 	}
 	return t
 }
 
-// FlagTableWords is FlagTable as little-endian 64-bit words (padded with
-// zeros), the unit in which the generators emit DATA.
-func FlagTableWords() []uint64 {
-	t := FlagTable()
-	words := make([]uint64, (len(t)+7)/8)
-	for k, f := range t {
-		words[k/8] |= uint64(f) << (8 * (k % 8))
+// FlagTableWords is FlagTable as little-endian 64-bit words, the unit in
+// which the generators emit DATA.
+func FlagTableWords() []uint64 { return Words(FlagTable()) }
+
+// Words packs b (a multiple of 8 bytes long) into little-endian words.
+func Words(b []byte) []uint64 {
+	if len(b)%8 != 0 {
+		panic("spec: Words of a partial word")
+	}
+	words := make([]uint64, len(b)/8)
+	for k, v := range b {
+		words[k/8] |= uint64(v) << (8 * (k % 8))
 	}
 	return words
+}
+
+// The vector decoders look the flags up with two 16-entry byte shuffles
+// (PSHUFB, TBL) per lane instead of one 64-entry load per record. Flags use
+// bits 0-5; bits 6 and 7 of the table entries are markers for the two
+// conditions that join the low nibble with HUP or RDHUP:
+//
+//	ReadClosed  also when IN and RDHUP
+//	WriteClosed also when the six bits are ERR alone
+//
+// For the bits b of one record (b0 = b & 15, hup = b>>4 & 1, rdhup = b>>13 & 1):
+//
+//	lo = NibbleLow[b0]
+//	g  = NibbleHigh[hup]             G: HUP's own flags, the markers it allows
+//	y  = NibbleHigh[4 | 2*rdhup]     Y: the markers RDHUP allows
+//	flags = (lo|g)&0x3f | (lo&g&y)>>3
+//
+// The two marker bits land, shifted right by three, on ReadClosed (8) and
+// WriteClosed (16). NibbleTables checks the identity over all 64 inputs.
+const (
+	markerInRDHUP     = 0x40 // IN, ANDed with RDHUP: ReadClosed
+	markerErrOnly     = 0x80 // ERR alone in the low nibble, ANDed with no HUP and no RDHUP: WriteClosed
+	NibbleFlagMask    = 0x3f
+	NibbleMarkerShift = 3
+	NibbleRDHUPBase   = 4 // y's index is NibbleRDHUPBase | 2*rdhup
+)
+
+// NibbleTables returns the two 16-byte tables of the vector decoders.
+func NibbleTables() (low, high [16]byte) {
+	const (
+		in    = 1
+		err   = 8
+		hup   = 1 << 4
+		rdhup = 1 << FlagRDHUPBit
+		rc    = byte(1 << 3) // FlagReadClosed
+		wc    = byte(1 << 4) // FlagWriteClosed
+	)
+	if byte(selector.EpollFlags(hup)) != rc|wc {
+		panic("spec: HUP no longer means ReadClosed|WriteClosed")
+	}
+	for b0 := range uint32(16) {
+		// The low nibble's own flags: RDHUP set so that ERR alone is not
+		// alone, ReadClosed removed because RDHUP gave it.
+		f := byte(selector.EpollFlags(b0|rdhup)) &^ rc
+		if b0&in != 0 {
+			f |= markerInRDHUP
+		}
+		if b0 == err {
+			f |= markerErrOnly
+		}
+		low[b0] = f
+	}
+	high[0] = markerInRDHUP | markerErrOnly // no HUP
+	high[1] = rc | wc | markerInRDHUP       // HUP
+	high[NibbleRDHUPBase] = markerErrOnly   // no RDHUP
+	high[NibbleRDHUPBase|2] = markerInRDHUP // RDHUP
+	for k := range 64 {
+		raw := uint32(k&15) | uint32(k>>4&1)<<4 | uint32(k>>5)<<FlagRDHUPBit
+		lo := low[raw&15]
+		g := high[raw>>4&1]
+		y := high[NibbleRDHUPBase|raw>>FlagRDHUPBit<<1]
+		got := (lo|g)&NibbleFlagMask | (lo&g&y)>>NibbleMarkerShift
+		if got != byte(selector.EpollFlags(raw)) {
+			panic(fmt.Sprintf("spec: nibble tables give %#x for epoll bits %#x, want %#x", got, raw, selector.EpollFlags(raw)))
+		}
+	}
+	if low[0] != 0 || high[0]&NibbleFlagMask != 0 {
+		panic("spec: a zero index must give no flags (the vector decoders rely on it for unused lanes)")
+	}
+	return low, high
 }
 
 // Header is the comment both generators put above the routines.
