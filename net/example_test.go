@@ -124,3 +124,48 @@ func ExampleUDPSocket() {
 	// server got "time?"
 	// client got "noon"
 }
+
+// A proxy picks the address its connection comes from: the accepted side
+// sees the connection arrive from that address.
+func ExampleConnectTCPFrom() {
+	poll, err := mio.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer poll.Close()
+	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	addr, _ := l.LocalAddr()
+
+	// Port 0: any free port on the chosen address.
+	source := netip.MustParseAddrPort("127.0.0.1:0")
+	c, err := mnet.ConnectTCPFrom(source, addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	poll.Registry().Register(l, 0, mio.Readable)
+	events := mio.NewEvents(8)
+	for {
+		if err := poll.Poll(events, time.Second); err != nil {
+			log.Fatal(err)
+		}
+		if events.IsEmpty() {
+			log.Fatal("no connection")
+		}
+		s, peer, err := l.Accept()
+		if errors.Is(err, mio.ErrWouldBlock) {
+			continue
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		s.Close()
+		fmt.Println("connection from", peer.Addr())
+		return
+	}
+	// Output: connection from 127.0.0.1
+}

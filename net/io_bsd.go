@@ -125,6 +125,10 @@ func setup(fd int) error {
 	return nil
 }
 
+// bindAddressNoPort does nothing: only Linux can leave a bind's port to
+// connect.
+func bindAddressNoPort(fd int) {}
+
 // newSocketFd creates a non-blocking, close-on-exec socket.
 func newSocketFd(family, typ int) (int, error) {
 	fd, err := unix.Socket(family, typ, 0)

@@ -56,6 +56,13 @@ func connect(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
 	return e
 }
 
+// bindAddressNoPort leaves the port of a bind with port 0 to connect, which
+// picks one free for the 4-tuple rather than for the address alone. Kernels
+// before 4.2 lack the option and bind as usual.
+func bindAddressNoPort(fd int) {
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
+}
+
 // sendto sends p, to the address in rsa (l bytes) or, with rsa nil, to the
 // connected peer; never a SIGPIPE.
 func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (int, error) {

@@ -480,3 +480,77 @@ func TestTCPListenerSurvivesResetInBacklog(t *testing.T) {
 		}
 	}
 }
+
+// connectFrom connects from local to a new listener on listenAddr and returns
+// the client and the address the accepted side saw it come from.
+func connectFrom(t *testing.T, local, listenAddr netip.AddrPort) (*mnet.TCPStream, netip.AddrPort) {
+	t.Helper()
+	l := closer(t, must2(mnet.ListenTCP(listenAddr))(t))
+	la, err := l.LocalAddr()
+	must(t, err)
+	c, err := mnet.ConnectTCPFrom(local, la)
+	if err != nil {
+		t.Fatalf("ConnectTCPFrom(%v, %v): %v", local, la, err)
+	}
+	closer(t, c)
+	p := newPoll(t)
+	must(t, p.Registry().Register(c, 1, mio.Writable))
+	waitFor(t, p, 1, writable)
+	must(t, c.TakeError())
+	// Registered once connected: the pending connection is reported at once.
+	must(t, p.Registry().Register(l, 2, mio.Readable))
+	waitFor(t, p, 2, readable)
+	s, peer, err := l.Accept()
+	must(t, err)
+	s.Close()
+	return c, peer
+}
+
+func TestConnectTCPFromChosenSource(t *testing.T) {
+	families(t, func(t *testing.T, addr netip.AddrPort) {
+		c, peer := connectFrom(t, addr, addr) // the loopback address, port 0
+		local, err := c.LocalAddr()
+		must(t, err)
+		if peer != local || peer.Addr() != addr.Addr() || peer.Port() == 0 {
+			t.Fatalf("accepted side saw %v; client bound to %v, asked for %v", peer, local, addr)
+		}
+	})
+	t.Run("other-loopback-address", func(t *testing.T) {
+		src := netip.MustParseAddrPort("127.0.0.2:0")
+		if u, err := mnet.BindUDP(src); err != nil {
+			t.Skipf("no 127.0.0.2 here: %v", err)
+		} else {
+			u.Close()
+		}
+		c, peer := connectFrom(t, src, any4)
+		local, err := c.LocalAddr()
+		must(t, err)
+		if peer.Addr() != src.Addr() || peer != local || peer.Port() == 0 {
+			t.Fatalf("accepted side saw %v; client bound to %v, asked for %v", peer, local, src)
+		}
+	})
+	t.Run("no-bind", func(t *testing.T) {
+		c, peer := connectFrom(t, netip.AddrPort{}, any4)
+		local, err := c.LocalAddr()
+		must(t, err)
+		if peer != local || peer.Addr() != any4.Addr() {
+			t.Fatalf("accepted side saw %v, client is %v", peer, local)
+		}
+	})
+}
+
+func TestConnectTCPFromRefusesAnAddressInUse(t *testing.T) {
+	l := closer(t, must2(mnet.ListenTCP(any4))(t))
+	la, err := l.LocalAddr()
+	must(t, err)
+	if c, err := mnet.ConnectTCPFrom(la, la); !errors.Is(err, errAddrInUse) {
+		if err == nil {
+			c.Close()
+		}
+		t.Fatalf("bound to the listener's own address: %v, want an error matching %v", err, errAddrInUse)
+	}
+	if c, err := mnet.ConnectTCPFrom(netip.AddrPortFrom(netip.Addr{}, 80), la); err == nil {
+		c.Close()
+		t.Fatal("an invalid, non-zero local address was accepted")
+	}
+}

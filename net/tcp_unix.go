@@ -101,20 +101,45 @@ type TCPStream struct {
 // is complete when the stream is reported writable; then TakeError tells
 // whether it succeeded, and PeerAddr returns the peer (until then it fails
 // with ENOTCONN).
-func ConnectTCP(addr netip.AddrPort) (s *TCPStream, err error) {
-	family := familyOf(addr)
+func ConnectTCP(addr netip.AddrPort) (*TCPStream, error) {
+	return ConnectTCPFrom(netip.AddrPort{}, addr)
+}
+
+// ConnectTCPFrom is ConnectTCP from a chosen source: the socket is bound to
+// local before the connect starts (port 0: any free port; the zero AddrPort:
+// no bind, the system's choice, as ConnectTCP). A proxy uses it to pick the
+// address its connections come from; local is of remote's family. On Linux
+// a bind with port 0 defers
+// the choice of the port to the connect (IP_BIND_ADDRESS_NO_PORT), so that
+// one source address serves as many connections as there are 4-tuples, not
+// ports.
+func ConnectTCPFrom(local, remote netip.AddrPort) (s *TCPStream, err error) {
+	family := familyOf(remote)
+	var rsa unix.RawSockaddrAny
+	n, err := putInet(&rsa, family, remote)
+	if err != nil {
+		return nil, fmt.Errorf("mio/net: connect %v: %w", remote, err)
+	}
 	fd, err := newSocketFd(family, unix.SOCK_STREAM)
 	if err != nil {
 		return nil, err
 	}
 	defer closeOnError(fd, &err)
-	var rsa unix.RawSockaddrAny
-	n, err := putInet(&rsa, family, addr)
-	if err != nil {
-		return nil, fmt.Errorf("mio/net: connect %v: %w", addr, err)
+	if local != (netip.AddrPort{}) {
+		var lsa unix.RawSockaddrAny
+		var ln uint32
+		if ln, err = putInet(&lsa, family, local); err != nil {
+			return nil, fmt.Errorf("mio/net: bind %v: %w", local, err)
+		}
+		if local.Port() == 0 {
+			bindAddressNoPort(fd)
+		}
+		if err = bind(fd, &lsa, ln); err != nil {
+			return nil, fmt.Errorf("mio/net: bind %v: %w", local, err)
+		}
 	}
 	if err = connect(fd, &rsa, n); err != nil {
-		return nil, fmt.Errorf("mio/net: connect %v: %w", addr, err)
+		return nil, fmt.Errorf("mio/net: connect %v: %w", remote, err)
 	}
 	s = new(TCPStream)
 	s.owns(fd)

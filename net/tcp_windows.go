@@ -86,18 +86,35 @@ type TCPStream struct {
 // is complete when the stream is reported writable; then TakeError tells
 // whether it succeeded, and PeerAddr returns the peer (until then it fails
 // with WSAENOTCONN).
-func ConnectTCP(addr netip.AddrPort) (s *TCPStream, err error) {
-	sa, err := toSockaddr(addr)
+func ConnectTCP(addr netip.AddrPort) (*TCPStream, error) {
+	return ConnectTCPFrom(netip.AddrPort{}, addr)
+}
+
+// ConnectTCPFrom is ConnectTCP from a chosen source: the socket is bound to
+// local before the connect starts (port 0: any free port; the zero AddrPort:
+// no bind, the system's choice, as ConnectTCP). A proxy uses it to pick the
+// address its connections come from; local is of remote's family.
+func ConnectTCPFrom(local, remote netip.AddrPort) (s *TCPStream, err error) {
+	sa, err := toSockaddr(remote)
 	if err != nil {
-		return nil, fmt.Errorf("mio/net: connect %v: %w", addr, err)
+		return nil, fmt.Errorf("mio/net: connect %v: %w", remote, err)
 	}
-	h, err := newSocket(familyOf(addr), windows.SOCK_STREAM, windows.IPPROTO_TCP)
+	h, err := newSocket(familyOf(remote), windows.SOCK_STREAM, windows.IPPROTO_TCP)
 	if err != nil {
 		return nil, err
 	}
 	defer closeOnError(h, &err)
+	if local != (netip.AddrPort{}) {
+		var lsa windows.Sockaddr
+		if lsa, err = toSockaddr(local); err == nil {
+			err = windows.Bind(h, lsa)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mio/net: bind %v: %w", local, err)
+		}
+	}
 	if err = windows.Connect(h, sa); err != nil && err != windows.WSAEWOULDBLOCK {
-		return nil, fmt.Errorf("mio/net: connect %v: %w", addr, err)
+		return nil, fmt.Errorf("mio/net: connect %v: %w", remote, err)
 	}
 	s = new(TCPStream)
 	s.owns(h)
