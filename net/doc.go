@@ -20,6 +20,7 @@
 // Linux has every type and the proxy features (batches, relay,
 // SO_REUSEPORT); darwin and the BSDs every type, through x/sys calls (no
 // abstract namespace); Windows the TCP and UDP types, with Fd returning the
-// SOCKET as a uintptr. Where a feature is missing the call returns an error
+// SOCKET as a uintptr, and named pipes (NamedPipe, as mio's: their I/O goes
+// through buffers the pipe owns). Where a feature is missing the call returns an error
 // matching errors.ErrUnsupported.
 package net
