@@ -4,8 +4,11 @@
 // back-pressure (a side is read only while the other has taken what was read
 // before), half-close propagated (when one side ends, the other's write half
 // is shut down once everything is delivered), connection errors logged,
-// every descriptor closed when its pair ends. Bytes move through a kernel
-// pipe with splice (mnet.Relay), or through a user buffer with -copy. With
+// every descriptor closed when its pair ends. Bytes move through an
+// mnet.Relay: small arrivals through a buffer, large ones spliced through a
+// kernel pipe, both lent by the loop's pool (-max-pipes) only while bytes
+// are in flight, so an idle pair holds its two sockets and nothing else;
+// -copy never splices. With
 // -loops N there are N event loops, each a goroutine with its own Poll and
 // SO_REUSEPORT listener.
 //
@@ -36,7 +39,8 @@ const (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8000", "address to accept clients on")
 	upstream := flag.String("upstream", "127.0.0.1:9000", "address to relay to")
-	copying := flag.Bool("copy", false, "relay through a user buffer instead of splice")
+	copying := flag.Bool("copy", false, "relay through a user buffer alone, never splice")
+	maxPipes := flag.Int("max-pipes", 32, "pipes each loop may open for splicing large transfers (1 MiB each when the kernel grants it)")
 	loops := flag.Int("loops", 1, "event loops, one SO_REUSEPORT listener each")
 	flag.Parse()
 	la, err := netip.ParseAddrPort(*listen)
@@ -73,7 +77,11 @@ func main() {
 		// Not locked to a thread: a locked thread pays a hand-off through
 		// the scheduler each time a blocking wait returns, which costs
 		// more CPU and latency than it saves.
-		go func() { done <- serve(poll, l, ua, *copying) }()
+		pipes := *maxPipes
+		if *copying {
+			pipes = 0
+		}
+		go func() { done <- serve(poll, l, ua, pipes) }()
 	}
 	go func() {
 		<-sig
@@ -92,26 +100,41 @@ func main() {
 type mover interface {
 	// pump reports whether the direction is finished: the source ended, all
 	// was delivered, and the destination's write half is shut down.
-	pump() (finished bool, err error)
+	pump(src srcState) (finished bool, err error)
 	// full reports whether bytes read from the source wait for the
 	// destination: the source is not read, nor listened to, until they go.
 	full() bool
 	close()
 }
 
-// relayed is a direction through a kernel pipe: the bytes never enter user
-// memory.
+// srcState is what the loop knows of a direction's source as it pumps.
+type srcState int
+
+const (
+	srcUnknown srcState = iota // events went by unread: read until EAGAIN
+	srcEdge                    // an edge of the source: a short read drains it
+	srcEnded                   // the source's event reported its peer's end
+)
+
+// relayed is a direction through an mnet.Relay: small arrivals through a
+// buffer, large ones spliced through a pipe, both borrowed from the loop's
+// pool only while bytes are in flight.
 type relayed struct {
 	relay *mnet.Relay
 	dst   *mnet.TCPStream
 	shut  bool
 }
 
-func (d *relayed) pump() (bool, error) {
+func (d *relayed) pump(src srcState) (bool, error) {
 	if d.shut {
 		return true, nil
 	}
-	_, err := d.relay.Pump()
+	var err error
+	if src == srcUnknown {
+		_, err = d.relay.Pump()
+	} else {
+		_, err = d.relay.PumpEdge(src == srcEnded)
+	}
 	switch {
 	case errors.Is(err, mio.ErrWouldBlock):
 		return false, nil
@@ -126,7 +149,8 @@ func (d *relayed) full() bool { return d.relay.Buffered() > 0 }
 
 func (d *relayed) close() { d.relay.Close() }
 
-// direction is one way of a pair: bytes read from src, not yet written to dst.
+// direction is one way of a pair where there is no mnet.Relay (off Linux):
+// bytes read from src, not yet written to dst.
 type direction struct {
 	src, dst   *mnet.TCPStream
 	buf        []byte
@@ -140,7 +164,7 @@ func (d *direction) full() bool { return d.start < d.end }
 func (d *direction) close() {}
 
 // pump moves bytes until a side would block.
-func (d *direction) pump() (bool, error) {
+func (d *direction) pump(srcState) (bool, error) {
 	for !d.shut {
 		if d.start < d.end {
 			n, err := d.dst.Write(d.buf[d.start:d.end])
@@ -193,15 +217,17 @@ func (p *pair) close(r *mio.Registry) {
 }
 
 // serve runs the loop until the waker fires. Each pair uses two tokens:
-// 2k for the client and 2k+1 for its upstream. copying selects read/write
-// relaying instead of splice.
-func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, copying bool) error {
+// 2k for the client and 2k+1 for its upstream. The loop's relays share a
+// pool of at most maxPipes pipes; with none, they copy through buffers.
+func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, maxPipes int) error {
 	defer poll.Close()
 	defer l.Close()
 	r := poll.Registry()
 	if err := r.Register(l, listenerToken, mio.Readable); err != nil {
 		return err
 	}
+	pool := mnet.NewRelayPool(maxPipes)
+	defer pool.Close()
 	pairs := map[mio.Token]*pair{}
 	defer func() {
 		for _, p := range pairs {
@@ -228,7 +254,7 @@ func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, copying
 						log.Printf("accept: %v", err)
 						break
 					}
-					p, err := dial(r, c, upstream, next, copying)
+					p, err := dial(r, pool, c, upstream, next)
 					if err != nil {
 						log.Printf("upstream %v: %v", upstream, err)
 						c.Close()
@@ -243,7 +269,7 @@ func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, copying
 				if p == nil {
 					continue // spurious event for a pair already closed
 				}
-				err := p.handle(tok == id+1)
+				err := p.handle(ev, tok == id+1)
 				if err == nil {
 					err = p.listen(r, id)
 				}
@@ -260,10 +286,10 @@ func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, copying
 }
 
 // dial starts the upstream connection and registers both sides for reads
-// and writes, edge-triggered: every event pumps both directions. Writable
-// stays on (an edge comes only after a full send buffer drains); Readable
-// goes off while the side's bytes wait for the other side (see listen).
-func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.Token, copying bool) (*pair, error) {
+// and writes, edge-triggered. Writable stays on (an edge comes only after a
+// full send buffer drains); Readable goes off while the side's bytes wait
+// for the other side (see listen).
+func dial(r *mio.Registry, pool *mnet.RelayPool, c *mnet.TCPStream, upstream netip.AddrPort, id mio.Token) (*pair, error) {
 	u, err := mnet.ConnectTCP(upstream)
 	if err != nil {
 		return nil, err
@@ -271,20 +297,16 @@ func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.To
 	c.SetNoDelay(true)
 	u.SetNoDelay(true)
 	p := &pair{client: c, upstream: u}
-	if copying {
+	up, err := pool.NewRelay(u, c)
+	if errors.Is(err, errors.ErrUnsupported) { // no Relay on this OS: copy
 		p.up = &direction{src: c, dst: u, buf: make([]byte, 64<<10)}
 		p.down = &direction{src: u, dst: c, buf: make([]byte, 64<<10)}
 	} else {
-		up, err := mnet.NewRelay(u, c)
-		if errors.Is(err, errors.ErrUnsupported) {
-			u.Close() // no splice on this OS: copy instead
-			return dial(r, c, upstream, id, true)
-		}
 		if err != nil {
 			u.Close()
 			return nil, err
 		}
-		down, err := mnet.NewRelay(c, u)
+		down, err := pool.NewRelay(c, u)
 		if err != nil {
 			up.Close()
 			u.Close()
@@ -312,9 +334,10 @@ func dial(r *mio.Registry, c *mnet.TCPStream, upstream netip.AddrPort, id mio.To
 // listen registers each side for Readable only while what was read from it
 // has been delivered. Without this, every arrival on a client whose upstream
 // is full wakes the loop for nothing: in a bulk transfer, ten times the
-// wake-ups (measured with bench's relay mover).
+// wake-ups (measured with bench's relay mover). It costs an epoll_ctl only
+// when back-pressure starts or ends, never per message.
 func (p *pair) listen(r *mio.Registry, id mio.Token) error {
-	for i, d := range []struct {
+	for i, d := range [2]struct {
 		s   *mnet.TCPStream
 		out mover
 	}{{p.client, p.up}, {p.upstream, p.down}} {
@@ -336,7 +359,16 @@ func (p *pair) listen(r *mio.Registry, id mio.Token) error {
 // err is the error that ended the pair, if any.
 func (p *pair) err() error { return p.failed }
 
-func (p *pair) handle(fromUpstream bool) error {
+// handle pumps what an event of one side may have unblocked: the direction
+// out of that side when it is readable (or closed, or failed: the pump
+// reports it), the direction into it when it is writable and bytes wait
+// for it. Nothing else is tried, so that no call is made that would only
+// say EAGAIN.
+func (p *pair) handle(ev mio.Event, fromUpstream bool) error {
+	out, in, outIdx := p.up, p.down, 0
+	if fromUpstream {
+		out, in, outIdx = p.down, p.up, 1
+	}
 	if !p.connected {
 		if !fromUpstream {
 			return nil // wait for the upstream to connect before relaying
@@ -349,14 +381,33 @@ func (p *pair) handle(fromUpstream bool) error {
 			return nil // not connected yet: a later writable event says when
 		}
 		p.connected = true
-	}
-	for i, d := range []mover{p.up, p.down} {
-		finished, err := d.pump()
-		if err != nil {
-			p.failed = err
+		// The client may have sent, and even ended, before the upstream was
+		// there: its events went by unread, so read it to EAGAIN.
+		if err := p.pump(p.up, 0, srcUnknown); err != nil {
 			return err
 		}
-		p.finished[i] = finished
 	}
+	if ev.IsReadable() || ev.IsReadClosed() || ev.IsError() {
+		src := srcEdge
+		if ev.IsReadClosed() || ev.IsError() {
+			src = srcEnded
+		}
+		if err := p.pump(out, outIdx, src); err != nil {
+			return err
+		}
+	}
+	if ev.IsWritable() && in.full() {
+		return p.pump(in, 1-outIdx, srcEdge)
+	}
+	return nil
+}
+
+func (p *pair) pump(d mover, i int, src srcState) error {
+	finished, err := d.pump(src)
+	if err != nil {
+		p.failed = err
+		return err
+	}
+	p.finished[i] = finished
 	return nil
 }

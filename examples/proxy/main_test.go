@@ -62,7 +62,7 @@ func startProxy(t *testing.T, upstream netip.AddrPort, copying bool) (string, fu
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- serve(poll, l, upstream, copying) }()
+	go func() { done <- serve(poll, l, upstream, maxPipes(copying)) }()
 	return addr.String(), func() {
 		waker.Wake()
 		if err := <-done; err != nil {
@@ -269,4 +269,12 @@ func TestProxyUpstreamRefused(t *testing.T) {
 func isReset(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op)
+}
+
+// maxPipes is the -max-pipes of a test's proxy: none for -copy.
+func maxPipes(copying bool) int {
+	if copying {
+		return 0
+	}
+	return 4
 }
