@@ -24,6 +24,7 @@ import (
 // Poll itself is for one goroutine at a time; its Registry is for any number.
 type Poll struct {
 	sel      *selector.Selector
+	guard    closeGuard // Close against a Poll in progress; per OS
 	registry Registry
 	hasWaker waker
 	busyPoll atomic.Int64 // nanoseconds; see SetBusyPoll
@@ -40,6 +41,10 @@ func New() (*Poll, error) {
 		return nil, err
 	}
 	p := &Poll{sel: sel}
+	if err := p.guard.init(sel); err != nil {
+		sel.Close()
+		return nil, err
+	}
 	p.registry.poll = p
 	return p, nil
 }
@@ -80,7 +85,8 @@ func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
 	if len(free) == 0 {
 		return ringError(ev)
 	}
-	if !p.sel.Acquire() {
+	if !p.enter() {
+		p.leaveClosed()
 		return ErrClosed
 	}
 	var n int
@@ -95,10 +101,14 @@ func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
 	} else {
 		n, err = p.wait(free, timeout)
 	}
-	closed := p.sel.IsClosed()
-	p.sel.Release()
-	if err != nil || closed {
-		return pollError(err, closed)
+	switch {
+	case p.exit():
+		p.leaveClosed()
+		return ErrClosed
+	case err != nil:
+		return err
+	case n == 0:
+		return nil // nothing ready: the ring is as it was
 	}
 	return ev.Commit(n)
 }
@@ -110,13 +120,6 @@ func ringError(ev *Events) error {
 	return ErrEventsFull
 }
 
-func pollError(err error, closed bool) error {
-	if closed {
-		return ErrClosed
-	}
-	return err
-}
-
 // Close closes the Poll. It is idempotent. A goroutine blocked in Poll is
 // woken and returns ErrClosed; registry calls return ErrClosed from now on.
 // Sources stay open: they belong to the user.
@@ -124,7 +127,7 @@ func (p *Poll) Close() error {
 	if p == nil || p.sel == nil {
 		return nil
 	}
-	return p.sel.Close()
+	return p.close()
 }
 
 // wait fills free with ready events, blocking for up to timeout (forever
@@ -184,7 +187,7 @@ func (p *Poll) spin(free []Event, busy, timeout time.Duration, deadline time.Tim
 		end = deadline
 	}
 	for {
-		if n, err = p.pollNow(free); err != nil || n > 0 || p.sel.IsClosed() {
+		if n, err = p.pollNow(free); err != nil || n > 0 || p.isClosed() {
 			return n, err, true
 		}
 		if !time.Now().Before(end) {

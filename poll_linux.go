@@ -49,7 +49,7 @@ func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) {
 // block waits in epoll until an event, the deadline (for timeout > 0) or
 // forever (timeout < 0); see wait.
 func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (int, error) {
-	return blockOn(p.sel.Fd(), free, timeout, deadline, p.sel.IsClosed)
+	return blockOn(p.sel.Fd(), free, timeout, deadline, p.isClosed)
 }
 
 // blockOn is block on the epoll descriptor epfd; closed says whether a

@@ -2,7 +2,11 @@
 
 package mio
 
-import "time"
+import (
+	"time"
+
+	"github.com/gomio/mio/selector"
+)
 
 // block is never reached: New fails on targets without a selector.
 func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (int, error) {
@@ -17,3 +21,23 @@ func (p *Poll) pollNow(free []Event) (int, error) { return 0, ErrClosed }
 
 // HasMicrosecondTimeouts reports false: there is no poller here yet.
 func HasMicrosecondTimeouts() bool { return false }
+
+// closeGuard is the selector's own: its Wait and registry calls hold a use
+// of it, and Close wakes a wait in progress.
+type closeGuard struct{}
+
+func (*closeGuard) init(*selector.Selector) error { return nil }
+
+func (p *Poll) enter() bool { return p.sel.Acquire() }
+
+func (p *Poll) exit() (closed bool) {
+	closed = p.sel.IsClosed()
+	p.sel.Release()
+	return closed
+}
+
+func (p *Poll) leaveClosed() {} // a failed Acquire holds nothing; exit released
+
+func (p *Poll) isClosed() bool { return p.sel.IsClosed() }
+
+func (p *Poll) close() error { return p.sel.Close() }

@@ -2,7 +2,11 @@
 
 package mio
 
-import "time"
+import (
+	"time"
+
+	"github.com/gomio/mio/selector"
+)
 
 // On kqueue and IOCP the wait goes through the selector: there is no
 // raw-trampoline fast path (darwin must call libSystem, Windows kernel32).
@@ -34,7 +38,7 @@ func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (i
 		switch {
 		case err != nil:
 			return 0, err
-		case n > 0, timeout > 0 && !time.Now().Before(deadline), p.sel.IsClosed():
+		case n > 0, timeout > 0 && !time.Now().Before(deadline), p.isClosed():
 			return n, nil
 		}
 		// A signal, or only completions that carry no event (a poll
@@ -42,3 +46,23 @@ func (p *Poll) block(free []Event, timeout time.Duration, deadline time.Time) (i
 		// wait for what is left.
 	}
 }
+
+// closeGuard is the selector's own: its Wait and registry calls hold a use
+// of it, and Close wakes a wait in progress.
+type closeGuard struct{}
+
+func (*closeGuard) init(*selector.Selector) error { return nil }
+
+func (p *Poll) enter() bool { return p.sel.Acquire() }
+
+func (p *Poll) exit() (closed bool) {
+	closed = p.sel.IsClosed()
+	p.sel.Release()
+	return closed
+}
+
+func (p *Poll) leaveClosed() {} // a failed Acquire holds nothing; exit released
+
+func (p *Poll) isClosed() bool { return p.sel.IsClosed() }
+
+func (p *Poll) close() error { return p.sel.Close() }

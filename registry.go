@@ -44,8 +44,8 @@ func (r *Registry) Deregister(s Source) error {
 }
 
 func (r *Registry) check(s Source, i Interest) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
+	if _, err := r.selector(); err != nil {
+		return err
 	}
 	if s == nil || isNilPointer(s) {
 		return ErrNilSource
@@ -54,6 +54,20 @@ func (r *Registry) check(s Source, i Interest) error {
 		return ErrInvalidInterest
 	}
 	return nil
+}
+
+// selector is the selector behind r, or the error a registry call on r
+// gives: ErrNilRegistry for a nil or zero one, ErrClosed once its Poll is
+// closed (on Linux the selector itself is closed only when the Poll has
+// left its wait).
+func (r *Registry) selector() (*selector.Selector, error) {
+	switch {
+	case r == nil || r.poll == nil || r.poll.sel == nil:
+		return nil, ErrNilRegistry
+	case r.poll.isClosed():
+		return nil, ErrClosed
+	}
+	return r.poll.sel, nil
 }
 
 // isNilPointer reports a Source that is a typed nil pointer, such as a nil

@@ -37,22 +37,25 @@ func (fd *SourceFd) Deregister(r *Registry) error {
 // registerFd and its siblings are what SourceFd (and through it every
 // socket type) uses: the selector keyed by descriptor.
 func (r *Registry) registerFd(fd int, t Token, i Interest) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
+	sel, err := r.selector()
+	if err != nil {
+		return err
 	}
-	return r.poll.sel.Register(fd, t, i)
+	return sel.Register(fd, t, i)
 }
 
 func (r *Registry) reregisterFd(fd int, t Token, i Interest) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
+	sel, err := r.selector()
+	if err != nil {
+		return err
 	}
-	return r.poll.sel.Reregister(fd, t, i)
+	return sel.Reregister(fd, t, i)
 }
 
 func (r *Registry) deregisterFd(fd int) error {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return ErrNilRegistry
+	sel, err := r.selector()
+	if err != nil {
+		return err
 	}
-	return r.poll.sel.Deregister(fd)
+	return sel.Deregister(fd)
 }

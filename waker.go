@@ -21,14 +21,15 @@ type Waker struct {
 // NewWaker creates the Waker of the Poll behind r, reporting token t. A Poll
 // has at most one Waker at a time; a second gives ErrWakerExists.
 func NewWaker(r *Registry, t Token) (*Waker, error) {
-	if r == nil || r.poll == nil || r.poll.sel == nil {
-		return nil, ErrNilRegistry
+	sel, err := r.selector()
+	if err != nil {
+		return nil, err
 	}
 	p := r.poll
 	if !p.hasWaker.CompareAndSwap(false, true) {
 		return nil, ErrWakerExists
 	}
-	sw, err := p.sel.NewWaker(t)
+	sw, err := sel.NewWaker(t)
 	if err != nil {
 		p.hasWaker.Store(false)
 		return nil, err

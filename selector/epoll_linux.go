@@ -16,10 +16,6 @@ import (
 type Selector struct {
 	epfd int
 	ref  fdRef
-
-	// closeWake is an eventfd registered only by Close to wake a goroutine
-	// blocked in the wait; -1 when unused. Guarded by ref (destroy runs once).
-	closeWake int
 }
 
 // New creates a close-on-exec epoll instance.
@@ -28,7 +24,7 @@ func New() (*Selector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mio: epoll_create1: %w", err)
 	}
-	return &Selector{epfd: fd, closeWake: -1}, nil
+	return &Selector{epfd: fd}, nil
 }
 
 // Fd returns the epoll descriptor.
@@ -167,36 +163,18 @@ func (s *Selector) holds(fd int, o owner) bool {
 	return s.ctl(unix.EPOLL_CTL_MOD, fd, o.bits, o.token) == nil
 }
 
-// Close closes the selector. A goroutine blocked in the wait is woken with a
-// spurious event and then sees the selector closed; the descriptor itself is
-// closed when the last user leaves. Close is idempotent.
+// Close closes the selector; registry calls return ErrClosed from then on,
+// and the descriptor is closed when the last call in progress leaves. A
+// goroutine waiting on Fd itself must have left its wait first: the root
+// package's Poll makes sure of it (closeguard_linux.go). Close is idempotent.
 func (s *Selector) Close() error {
-	if !s.Acquire() {
-		return nil
+	if _, destroy := s.ref.close(); destroy {
+		s.destroy()
 	}
-	s.ref.closeWaking(s.wakeForClose)
-	s.Release()
 	return nil
-}
-
-// wakeForClose makes any wait in progress return: it registers an eventfd
-// and signals it. The token is irrelevant, since a wait that ends on a closed
-// selector reports ErrClosed and no events.
-func (s *Selector) wakeForClose() {
-	fd, err := newEventFd()
-	if err != nil {
-		return
-	}
-	s.closeWake = fd
-	if s.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN|unix.EPOLLET, 0) == nil {
-		_ = signalEventFd(fd)
-	}
 }
 
 func (s *Selector) destroy() {
 	forgetOwner(s)
-	if s.closeWake >= 0 {
-		unix.Close(s.closeWake)
-	}
 	unix.Close(s.epfd)
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package mio_test
+
+const raceEnabled = true
