@@ -58,6 +58,14 @@ func BenchmarkWheel(b *testing.B) {
 		now := time.Duration(0)
 		fired := 0
 		fire := func(events.Token) { fired++ }
+		// Warm up: the entries a population needs are allocated once.
+		ids := make([]timer.ID, population)
+		for i := range ids {
+			ids[i] = w.Add(0, events.Token(i))
+		}
+		for _, id := range ids {
+			w.Cancel(id)
+		}
 		b.ReportAllocs()
 		for b.Loop() {
 			for i := range population {
