@@ -17,6 +17,9 @@ import (
 //	op=add+reset×16   an idle timeout refreshed by each of 16 messages
 //	op=expire×10000   10 000 timeouts that all expire (per op: all of them)
 //
+// and, for the wheel alone, op=next+expire: a loop's turn while 10 000
+// timers wait in the current tick, due later in it.
+//
 // The wheel's clock is the time each benchmark hands it; AfterFunc's timers
 // run on the runtime's, so in op=expire×10000 its timers are given deadlines
 // of 0 to 10 µs and the benchmark waits for the last callback.
@@ -51,6 +54,22 @@ func BenchmarkWheel(b *testing.B) {
 				w.Reset(id, idle)
 			}
 			w.Cancel(id)
+		}
+	})
+	b.Run("op=next+expire", func(b *testing.B) {
+		w := timer.New(time.Millisecond, base)
+		now := idle + 100*time.Microsecond
+		w.Expire(at(now), nil)
+		for i := range population {
+			w.Add(800*time.Microsecond, events.Token(i))
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			w.Next()
+			w.Expire(at(now), nil)
+		}
+		if w.Len() != population {
+			b.Fatal("timers fired before their deadline")
 		}
 	})
 	b.Run("op=expire×10000", func(b *testing.B) {

@@ -57,6 +57,13 @@ type Wheel struct {
 	occupied [levels]uint64
 	head     [lists]uint32
 	entries  []entry
+
+	// soonest[s] is the earliest deadline in level-0 slot s, or a bound
+	// below it where the slot's bit in inexact is set (its earliest timer
+	// left). It makes Next O(1) and lets an Expire within the same tick
+	// skip a slot whose timers are due later in the tick.
+	soonest [slots]int64
+	inexact uint64
 }
 
 // New returns an empty wheel whose current time is now, counting in ticks
@@ -128,7 +135,8 @@ func (w *Wheel) Cancel(id ID) bool {
 // which is sooner: the Expire there moves the slot down a level and fires
 // nothing, and Next then answers more closely. A loop therefore wakes early
 // at most once per level, and never late. The cost is a bit scan per level,
-// plus a walk of the one level-0 slot that holds the earliest deadline.
+// plus a walk of the one level-0 slot that holds the earliest deadline when
+// that slot's earliest timer was cancelled or reset since the last walk.
 func (w *Wheel) Next() time.Duration {
 	level, tick, ok := w.nextSlot()
 	if !ok {
@@ -136,12 +144,7 @@ func (w *Wheel) Next() time.Duration {
 	}
 	var at int64
 	if level == 0 {
-		at = math.MaxInt64
-		for ref := w.head[int(tick&slotMask)]; ref != 0; {
-			e := &w.entries[ref-1]
-			at = min(at, e.deadline)
-			ref = e.next
-		}
+		at = w.soonestIn(int(tick & slotMask))
 	} else {
 		at = int64(tick) * w.res // a slot start is at or before its deadlines, which fit in an int64
 	}
@@ -189,6 +192,9 @@ func (w *Wheel) Expire(now time.Time, fire func(events.Token)) int {
 		if level > 0 {
 			w.cascade(list)
 			continue
+		}
+		if tick == end && off < w.soonest[list] {
+			break // its timers are due later in this tick
 		}
 		fired += w.fire(list, fire)
 		if tick == end {
@@ -299,6 +305,28 @@ func (w *Wheel) link(ref uint32) {
 	}
 	w.head[list] = ref
 	w.occupied[level] |= 1 << s
+	if level == 0 {
+		if e.next == 0 {
+			w.soonest[s] = e.deadline
+			w.inexact &^= 1 << s
+		} else {
+			w.soonest[s] = min(w.soonest[s], e.deadline)
+		}
+	}
+}
+
+// soonestIn returns the earliest deadline in an occupied level-0 slot,
+// walking the slot only when its earliest timer has left since the last walk.
+func (w *Wheel) soonestIn(s int) int64 {
+	if w.inexact&(1<<s) != 0 {
+		at := int64(math.MaxInt64)
+		for ref := w.head[s]; ref != 0; ref = w.entries[ref-1].next {
+			at = min(at, w.entries[ref-1].deadline)
+		}
+		w.soonest[s] = at
+		w.inexact &^= 1 << s
+	}
+	return w.soonest[s]
 }
 
 // unlink takes a linked entry off its list, keeping the slot's bitmap bit
@@ -314,8 +342,12 @@ func (w *Wheel) unlink(ref uint32) {
 	if e.next != 0 {
 		w.entries[e.next-1].prev = e.prev
 	}
-	if w.head[list] == 0 && list < firing {
+	switch {
+	case list == firing:
+	case w.head[list] == 0:
 		w.occupied[list/slots] &^= 1 << (list % slots)
+	case list < slots && e.deadline == w.soonest[list]:
+		w.inexact |= 1 << list // a bound below the slot's timers now
 	}
 	e.next, e.prev, e.list = 0, 0, 0
 }
