@@ -56,3 +56,20 @@ func TestNoAllocationAfterWarmUp(t *testing.T) {
 		t.Fatal("the Expire case fired nothing")
 	}
 }
+
+func TestGrowTakesTheWarmUp(t *testing.T) {
+	const n = 500
+	w := timer.New(time.Millisecond, base)
+	w.Add(time.Second, 0)
+	w.Grow(2 * n) // AllocsPerRun runs the function once more to warm up
+	i := 0
+	a := testing.AllocsPerRun(1, func() {
+		for range n {
+			w.Add(time.Duration(i)*time.Millisecond, events.Token(i))
+			i++
+		}
+	})
+	if a != 0 || w.Len() != 2*n+1 {
+		t.Fatalf("%d Adds after Grow(%d): %v allocations, Len %d", 2*n, 2*n, a, w.Len())
+	}
+}

@@ -3,6 +3,7 @@ package timer
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/gomio/mio/events"
@@ -44,7 +45,8 @@ type entry struct {
 }
 
 // Wheel is a hierarchical timing wheel (see the package documentation).
-// It is owned by one event loop and is not safe for concurrent use.
+// It is owned by one event loop and is not safe for concurrent use. Make one
+// with New; the zero Wheel has no resolution and is not ready for use.
 type Wheel struct {
 	origin time.Time
 	res    int64 // nanoseconds per tick
@@ -58,11 +60,12 @@ type Wheel struct {
 	head     [lists]uint32
 	entries  []entry
 
-	// soonest[s] is the earliest deadline in level-0 slot s, or a bound
-	// below it where the slot's bit in inexact is set (its earliest timer
-	// left). It makes Next O(1) and lets an Expire within the same tick
-	// skip a slot whose timers are due later in the tick.
-	soonest [slots]int64
+	// soonest[list] is the earliest deadline in a slot, or, once that
+	// timer has left, its deadline still: a bound below the slot's timers
+	// and at or after the slot's start. It makes Next O(1), and lets an
+	// Expire within the same tick skip a slot whose timers are due later in
+	// the tick. A level-0 slot's bit in inexact says it is such a bound.
+	soonest [levels * slots]int64
 	inexact uint64
 }
 
@@ -79,6 +82,15 @@ func New(resolution time.Duration, now time.Time) *Wheel {
 
 // Len returns the number of pending timers.
 func (w *Wheel) Len() int { return w.count }
+
+// Grow makes room for n more pending timers than there are now, so that a
+// loop that knows its limit (a maximum of connections, say) can take the
+// warm-up's allocation at start: the next n Adds allocate nothing.
+func (w *Wheel) Grow(n int) {
+	if free := len(w.entries) - w.count; n > free {
+		w.entries = slices.Grow(w.entries, n-free)
+	}
+}
 
 // Add starts a timer that fires t once, after the given duration from the
 // wheel's current time (the now of New or of the last Expire). A duration
@@ -130,23 +142,24 @@ func (w *Wheel) Cancel(id ID) bool {
 // rounded up to a multiple of the resolution, 0 when a timer is already due,
 // and -1 when no timer is pending, which Poll reads as "wait for an event".
 //
-// When the earliest timer is not in level 0 (the current tick's block of 64
-// ticks), Next returns the time to the start of the slot that holds it,
-// which is sooner: the Expire there moves the slot down a level and fires
-// nothing, and Next then answers more closely. A loop therefore wakes early
-// at most once per level, and never late. The cost is a bit scan per level,
-// plus a walk of the one level-0 slot that holds the earliest deadline when
-// that slot's earliest timer was cancelled or reset since the last walk.
+// Each slot remembers its earliest deadline, so Next costs a bit scan per
+// level. Once the earliest timer of a slot has been cancelled or reset, the
+// slot remembers that timer's deadline still, sooner than any left in it. In
+// level 0 (the current tick's block of 64 ticks) Next then walks the slot
+// once to learn its earliest deadline again. Above it, where one slot may
+// hold the timeouts of thousands of connections, Next does not walk: it
+// returns the remembered deadline, the loop wakes early there, Expire moves
+// the slot's timers down a level and fires nothing, and Next answers
+// exactly again. Next is never later than the earliest deadline.
 func (w *Wheel) Next() time.Duration {
 	level, tick, ok := w.nextSlot()
 	if !ok {
 		return -1
 	}
-	var at int64
+	list := level*slots + int(tick>>(slotBits*level)&slotMask)
+	at := w.soonest[list]
 	if level == 0 {
-		at = w.soonestIn(int(tick & slotMask))
-	} else {
-		at = int64(tick) * w.res // a slot start is at or before its deadlines, which fit in an int64
+		at = w.soonestIn(list)
 	}
 	d := at - w.now
 	if d <= 0 {
@@ -305,13 +318,13 @@ func (w *Wheel) link(ref uint32) {
 	}
 	w.head[list] = ref
 	w.occupied[level] |= 1 << s
-	if level == 0 {
-		if e.next == 0 {
-			w.soonest[s] = e.deadline
+	if e.next == 0 {
+		w.soonest[list] = e.deadline
+		if level == 0 {
 			w.inexact &^= 1 << s
-		} else {
-			w.soonest[s] = min(w.soonest[s], e.deadline)
 		}
+	} else {
+		w.soonest[list] = min(w.soonest[list], e.deadline)
 	}
 }
 
@@ -347,7 +360,7 @@ func (w *Wheel) unlink(ref uint32) {
 	case w.head[list] == 0:
 		w.occupied[list/slots] &^= 1 << (list % slots)
 	case list < slots && e.deadline == w.soonest[list]:
-		w.inexact |= 1 << list // a bound below the slot's timers now
+		w.inexact |= 1 << list
 	}
 	e.next, e.prev, e.list = 0, 0, 0
 }

@@ -201,9 +201,9 @@ func TestNextRounding(t *testing.T) {
 		{"negative is now", ms, 3 * ms, -time.Second, 0},
 		{"coarse", 10 * ms, 0, 25 * ms, 30 * ms},
 		{"last of level 0", ms, 0, 63 * ms, 63 * ms},
-		// Beyond level 0, Next answers with the start of the slot: sooner.
-		{"level 1", ms, 0, 100 * ms, 64 * ms},
-		{"level 2", ms, 0, 10 * time.Second, 8192 * ms},
+		{"level 1", ms, 0, 100 * ms, 100 * ms},
+		{"level 2", ms, 0, 10*time.Second + 1, 10*time.Second + ms},
+		{"level 5", ms, 0, 400 * 24 * time.Hour, 400 * 24 * time.Hour},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,6 +217,31 @@ func TestNextRounding(t *testing.T) {
 				t.Fatalf("Next = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestNextAfterTheEarliestLeaves checks Next once the earliest timer of a
+// slot is cancelled: in level 0 it finds the new earliest; above, it answers
+// with the cancelled timer's deadline, and after the Expire there, exactly.
+func TestNextAfterTheEarliestLeaves(t *testing.T) {
+	ms := time.Millisecond
+	w := timer.New(ms, base)
+	near := w.Add(10*ms, 1)
+	w.Add(20*ms, 2)
+	far := w.Add(10*time.Second, 3) // level 2, in the slot from 8.192 s
+	w.Add(11*time.Second, 4)
+	if !w.Cancel(near) || w.Next() != 20*ms {
+		t.Fatalf("level 0: Next = %v after cancelling the earliest, want 20ms", w.Next())
+	}
+	w.Expire(at(20*ms), nil)
+	if !w.Cancel(far) || w.Next() != 10*time.Second-20*ms {
+		t.Fatalf("level 2: Next = %v after cancelling the earliest, want the time to its deadline", w.Next())
+	}
+	if n := w.Expire(at(10*time.Second), nil); n != 0 {
+		t.Fatalf("the Expire at the cancelled deadline fired %d", n)
+	}
+	if got := w.Next(); got != time.Second {
+		t.Fatalf("after the cascade: Next = %v, want 1s", got)
 	}
 }
 
