@@ -19,16 +19,6 @@ type mmsghdr struct {
 // batch is the kernel-facing scratch of a socket's batches: headers, iovecs
 // and addresses, grown to the largest batch seen so that later batches do
 // not allocate.
-// UDPSocket is a non-blocking UDP socket, unconnected (SendTo, RecvFrom) or
-// connected to one peer (Send, Recv). SendBatch and RecvBatch move many
-// datagrams per syscall; like every method, they are for one goroutine at a
-// time.
-type UDPSocket struct {
-	socket
-	family int
-	batch  batch // SendBatch and RecvBatch scratch
-}
-
 type batch struct {
 	hdrs  []mmsghdr
 	iovs  []unix.Iovec
@@ -101,7 +91,7 @@ func (u *UDPSocket) SendBatch(ms []Message) (int, error) {
 	b.prepare(ms)
 	for i := range ms {
 		if ms[i].Addr.IsValid() {
-			l, err := putInet(&b.addrs[i], u.family, ms[i].Addr)
+			l, err := putInet(&b.addrs[i], u.domain, ms[i].Addr)
 			if err != nil {
 				b.release(len(ms))
 				return 0, err

@@ -298,10 +298,5 @@ const abstractUnix = false
 // here (FreeBSD needs SO_REUSEPORT_LB; macOS gives them to one listener).
 const reusePortSpreads = false
 
-// UDPSocket is a non-blocking UDP socket, unconnected (SendTo, RecvFrom) or
-// connected to one peer (Send, Recv); like every method, they are for one
-// goroutine at a time.
-type UDPSocket struct {
-	socket
-	family int
-}
+// batch is empty: batches are Linux's (sendmmsg, recvmmsg).
+type batch struct{}

@@ -28,8 +28,15 @@ func BindUDP(addr netip.AddrPort) (u *UDPSocket, err error) {
 	return newUDPSocket(fd, family), nil
 }
 
+// udpState is what a UDP socket keeps beside its descriptor.
+type udpState struct {
+	domain int   // AF_INET or AF_INET6: the form SendTo and Connect put addresses in
+	batch  batch // SendBatch and RecvBatch scratch (Linux's; empty elsewhere)
+}
+
 func newUDPSocket(fd, family int) *UDPSocket {
-	u := &UDPSocket{family: family}
+	u := new(UDPSocket)
+	u.domain = family
 	u.owns(fd)
 	return u
 }
@@ -42,7 +49,7 @@ func (u *UDPSocket) SendTo(p []byte, addr netip.AddrPort) (int, error) {
 		return 0, err
 	}
 	var rsa unix.RawSockaddrAny
-	l, err := putInet(&rsa, u.family, addr)
+	l, err := putInet(&rsa, u.domain, addr)
 	if err != nil {
 		return 0, err
 	}
@@ -81,7 +88,7 @@ func (u *UDPSocket) Connect(addr netip.AddrPort) error {
 		return err
 	}
 	var rsa unix.RawSockaddrAny
-	l, err := putInet(&rsa, u.family, addr)
+	l, err := putInet(&rsa, u.domain, addr)
 	if err != nil {
 		return err
 	}

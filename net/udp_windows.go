@@ -8,10 +8,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// UDPSocket is a non-blocking UDP socket, connected or not.
-type UDPSocket struct {
-	socket
-}
+// udpState is empty: Winsock takes each address in its own family, and
+// batches are Linux's.
+type udpState struct{}
 
 // BindUDP creates a UDP socket bound to addr (port 0 picks a free port).
 func BindUDP(addr netip.AddrPort) (u *UDPSocket, err error) {
