@@ -17,6 +17,28 @@
 // since reused; a call racing with Close from another goroutine is a bug in
 // the caller, as it is with a Rust value used after it was dropped.
 //
+// Raw descriptors, as mio's FromRawFd and IntoRawFd: TCPListenerFromFd,
+// TCPStreamFromFd, UDPSocketFromFd, UnixListenerFromFd, UnixStreamFromFd and
+// UnixDatagramFromFd take ownership of an open socket made elsewhere (by a
+// socket2-style builder, inherited, or received over a Unix socket). Unlike
+// mio they check what they are given before they change anything: the
+// socket's type (SO_TYPE), family (its name) and whether it listens
+// (SO_ACCEPTCONN) must be those of the type asked for; only then is it made
+// non-blocking and close-on-exec. A wrong kind is an error matching
+// syscall.EINVAL, a descriptor that is not a socket one matching
+// syscall.ENOTSOCK, a closed or negative descriptor one matching
+// syscall.EBADF; the descriptor is then left exactly as it was, and still
+// the caller's. Release gives the descriptor back: the value is closed from
+// then on (mio.ErrClosed) and the descriptor is not; a second Release, or one
+// after Close, returns an error matching mio.ErrClosed. On Unix, Release does
+// not deregister, as mio's into_raw_fd does not: the registration is the
+// descriptor's, goes on reporting with its token, and is ended by
+// deregistering the value before Release or mio.SourceFd(fd) after it. On
+// Windows the TCP and UDP constructors take a SOCKET as a uintptr (made
+// non-inheritable rather than close-on-exec; WSAENOTSOCK matches
+// syscall.ENOTSOCK too, INVALID_SOCKET syscall.EBADF), and Release ends the
+// registration, as mio's does there: the AFD poll state belongs to the value.
+//
 // Linux has every type and the proxy features (batches, relay,
 // SO_REUSEPORT); darwin and the BSDs every type, through x/sys calls (no
 // abstract namespace); Windows the TCP and UDP types, with Fd returning the

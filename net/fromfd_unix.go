@@ -9,16 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The FromFd constructors take ownership of an open socket descriptor, as
-// mio's FromRawFd does, for sockets built elsewhere (a socket2-style
-// builder, a descriptor passed over a Unix socket or by systemd). Unlike
-// FromRawFd they check what they are given: the kind is read first (SO_TYPE,
-// the family from getsockname, SO_ACCEPTCONN), and only a descriptor of the
-// right kind is then made non-blocking and close-on-exec. A wrong kind is an
-// error matching syscall.EINVAL, a descriptor that is not a socket one
-// matching syscall.ENOTSOCK, a closed or negative one syscall.EBADF; in each
-// case the descriptor is left exactly as it was, open and owned by the
-// caller.
+// The FromFd constructors and Release, whose contract is in doc.go: the
+// kind is read first and the descriptor changed only once it is right.
 
 // fdKind is what a constructor accepts.
 type fdKind struct {
@@ -85,8 +77,10 @@ func fromFd[T any, P interface {
 }
 
 // TCPListenerFromFd takes ownership of fd, which must be a listening TCP
-// socket (IPv4 or IPv6). See the FromFd constructors above for the checks
-// and the errors.
+// socket (IPv4 or IPv6), and makes it non-blocking and close-on-exec. A
+// descriptor of another kind is an error matching syscall.EINVAL, one that
+// is not a socket syscall.ENOTSOCK, a closed or negative one syscall.EBADF,
+// and it is left as it was; the package documentation says more.
 func TCPListenerFromFd(fd int) (*TCPListener, error) { return fromFd[TCPListener](fd, tcpListenerKind) }
 
 // TCPStreamFromFd takes ownership of fd, which must be a TCP socket that is
@@ -120,16 +114,13 @@ func UnixDatagramFromFd(fd int) (*UnixDatagram, error) {
 	return fromFd[UnixDatagram](fd, unixgramKind)
 }
 
-// Release gives the descriptor back to the caller, as mio's IntoRawFd does:
-// from now on the value is closed (its calls return mio.ErrClosed, Fd
-// returns -1) but the descriptor stays open, non-blocking, and the caller's
-// to close. A second Release, or one after Close, returns an error matching
-// mio.ErrClosed.
-//
-// Release does not deregister, as mio's into_raw_fd does not: epoll and
-// kqueue register the descriptor, not this value, so a registration goes on
-// reporting events with its token. Deregister the value before Release, or
-// the descriptor after it with mio.SourceFd.
+// Release gives the descriptor back to the caller, as mio's IntoRawFd: the
+// value is closed from now on (mio.ErrClosed; Fd returns -1), the
+// descriptor stays open, non-blocking, and the caller's to close. A second
+// Release, or one after Close, returns an error matching mio.ErrClosed.
+// Release does not deregister (as mio's into_raw_fd): deregister the value
+// first, or the descriptor afterwards with mio.SourceFd; until then it
+// reports events with its token.
 func (s *socket) Release() (int, error) {
 	fd := s.fd.Swap(-1)
 	if fd < 0 {

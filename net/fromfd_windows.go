@@ -9,15 +9,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// The FromFd constructors take ownership of an open SOCKET (passed as a
-// uintptr, as Fd returns it), as mio's FromRawSocket does, for sockets built
-// elsewhere. Unlike FromRawSocket they check what they are given: the kind is
-// read first (SO_PROTOCOL_INFOW, SO_ACCEPTCONN), and only a socket of the
-// right kind is then made non-blocking and non-inheritable. A wrong kind is
-// an error matching syscall.EINVAL, a handle that is not a socket (a closed
-// one included) one matching syscall.ENOTSOCK and windows.WSAENOTSOCK,
-// INVALID_SOCKET one matching syscall.EBADF; in each case the socket is left
-// as it was, open and owned by the caller.
+// The FromFd constructors and Release on Windows, whose contract is in
+// doc.go: the kind is read first (SO_PROTOCOL_INFOW, SO_ACCEPTCONN) and the
+// socket changed only once it is right.
 
 // Winsock option values x/sys lacks.
 const (
@@ -95,8 +89,11 @@ func fromSocket[T any, P interface {
 }
 
 // TCPListenerFromFd takes ownership of the SOCKET h, which must be a
-// listening TCP socket (IPv4 or IPv6). See the FromFd constructors above for
-// the checks and the errors.
+// listening TCP socket (IPv4 or IPv6), and makes it non-blocking and
+// non-inheritable. A socket of another kind is an error matching
+// syscall.EINVAL, a handle that is not a socket (a closed one included)
+// syscall.ENOTSOCK, INVALID_SOCKET syscall.EBADF, and it is left as it was;
+// the package documentation says more.
 func TCPListenerFromFd(h uintptr) (*TCPListener, error) {
 	return fromSocket[TCPListener](h, tcpListenerKind)
 }

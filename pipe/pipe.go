@@ -11,10 +11,11 @@
 // over with SenderFromFile and ReceiverFromFile.
 //
 // Write returns mio.ErrWouldBlock when the pipe is full and an error
-// matching syscall.EPIPE when every reader is gone; the process is never
-// killed by SIGPIPE (Go's runtime ignores the signal for every descriptor
-// but standard output and error, and these ends are never those: they are
-// duplicates). Read returns mio.ErrWouldBlock when the pipe is empty and
+// matching syscall.EPIPE when every reader is gone; the process is not
+// killed by the SIGPIPE the kernel raises with it (Go's runtime ignores that
+// signal, and only os.File's writes to standard output and error turn EPIPE
+// into death, which these ends do not use; in a c-archive or c-shared build
+// the host program's handler decides). Read returns mio.ErrWouldBlock when the pipe is empty and
 // (0, io.EOF) when every writer is gone. As with package net, an end is
 // owned by one goroutine at a time, and a second Close returns an error
 // matching mio.ErrClosed without touching a descriptor the OS has since
