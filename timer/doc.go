@@ -30,7 +30,10 @@
 // with work by a bit scan, not by walking empty slots: an Expire after hours
 // asleep costs the slots that hold timers, not the ticks that passed. A timer
 // cascades at most once per level it starts above, so expiry is O(1)
-// amortised per timer too.
+// amortised per timer too. Each slot also keeps its earliest deadline, which
+// is all Next needs: the first occupied slot of the lowest occupied level
+// holds the earliest timer, because a level's slots are ordered and every
+// slot of a level starts after all of the level below.
 //
 // No allocation per timer: entries live in one slice that grows only when
 // more timers are pending than ever before; a fired or cancelled entry goes
