@@ -4,6 +4,7 @@ package net_test
 
 import (
 	"errors"
+	"io"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -230,20 +231,25 @@ func TestTCPStreamFromFdReadsAndWrites(t *testing.T) {
 	s, _, err := l.Accept()
 	must(t, err)
 	closer(t, s)
-	must(t, p.Registry().Register(c, 2, mio.Readable))
 	if _, err := c.Read(make([]byte, 8)); !errors.Is(err, mio.ErrWouldBlock) {
 		t.Fatalf("read with nothing sent: %v", err)
 	}
-	must2(s.Write([]byte("ping")))(t)
-	waitFor(t, p, 2, readable)
-	if got, _ := readAll(t, c, make([]byte, 16)); string(got) != "ping" {
-		t.Fatalf("read %q", got)
-	}
-	must2(c.Write([]byte("pong")))(t)
-	must(t, p.Registry().Register(s, 3, mio.Readable))
-	waitFor(t, p, 3, readable)
-	if got, _ := readAll(t, s, make([]byte, 16)); string(got) != "pong" {
-		t.Fatalf("peer read %q", got)
+	deliver(t, p, 2, s, c, "ping")
+	deliver(t, p, 3, c, s, "pong")
+}
+
+// deliver writes msg into w and checks that r, registered with p under tok,
+// reports it readable and reads it.
+func deliver(t *testing.T, p *mio.Poll, tok mio.Token, w io.Writer, r interface {
+	mio.Source
+	io.Reader
+}, msg string) {
+	t.Helper()
+	must(t, p.Registry().Register(r, tok, mio.Readable))
+	must2(w.Write([]byte(msg)))(t)
+	waitFor(t, p, tok, readable)
+	if got, _ := readAll(t, r, make([]byte, 2*len(msg))); string(got) != msg {
+		t.Fatalf("read %q, want %q", got, msg)
 	}
 }
 
@@ -293,12 +299,7 @@ func TestUnixListenerFromFdAccepts(t *testing.T) {
 	s, _, err := l.Accept()
 	must(t, err)
 	defer s.Close()
-	must2(c.Write([]byte("x")))(t)
-	must(t, p.Registry().Register(s, 2, mio.Readable))
-	waitFor(t, p, 2, readable)
-	if got, _ := readAll(t, s, make([]byte, 4)); string(got) != "x" {
-		t.Fatalf("read %q", got)
-	}
+	deliver(t, p, 2, c, s, "x")
 }
 
 func TestUnixStreamAndDatagramFromFd(t *testing.T) {

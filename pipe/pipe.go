@@ -145,39 +145,29 @@ func checkEnd(fd int, write bool) error {
 // Write writes what the pipe takes, possibly less than len(p):
 // mio.ErrWouldBlock when it takes nothing, an error matching syscall.EPIPE
 // when every reader is gone. Writes of at most PIPE_BUF bytes are atomic.
-func (s *Sender) Write(p []byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil || len(p) == 0 {
-		return 0, err
-	}
-	for {
-		n, err := unix.Write(fd, p)
-		switch err {
-		case nil:
-			return n, nil
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			return 0, mio.ErrWouldBlock
-		}
-		return 0, err
-	}
-}
+func (s *Sender) Write(p []byte) (int, error) { return s.io(p, unix.Write) }
 
 // Read reads what is in the pipe: mio.ErrWouldBlock when it is empty,
 // (0, io.EOF) when it is empty and every writer is gone.
 func (r *Receiver) Read(p []byte) (int, error) {
-	fd, err := r.sysfd()
+	n, err := r.io(p, unix.Read)
+	if n == 0 && err == nil && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, err
+}
+
+// io makes one read or write, retried when a signal interrupts it (in
+// blocking mode); EAGAIN is mio.ErrWouldBlock.
+func (e *end) io(p []byte, call func(int, []byte) (int, error)) (int, error) {
+	fd, err := e.sysfd()
 	if err != nil || len(p) == 0 {
 		return 0, err
 	}
 	for {
-		n, err := unix.Read(fd, p)
+		n, err := call(fd, p)
 		switch err {
 		case nil:
-			if n == 0 {
-				return 0, io.EOF
-			}
 			return n, nil
 		case unix.EINTR:
 			continue

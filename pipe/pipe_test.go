@@ -19,27 +19,27 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// childEnv makes the test binary, run again, the child of the tests: it
-// copies its standard input to its standard output in upper case.
+// childEnv makes the test binary, run again, the child of a test; the mode
+// says what it does.
 const childEnv = "MIO_PIPE_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "upper" {
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := os.Stdin.Read(buf)
-			if n > 0 {
-				if _, werr := os.Stdout.Write(bytes.ToUpper(buf[:n])); werr != nil {
-					os.Exit(3)
-				}
-			}
-			if err == io.EOF {
-				os.Exit(0)
-			}
-			if err != nil {
-				os.Exit(2)
-			}
+	switch os.Getenv(childEnv) {
+	case "epipe-sender":
+		// Standard output has no reader: a Sender over it gets EPIPE.
+		s, err := pipe.SenderFromFile(os.Stdout)
+		if err != nil {
+			os.Exit(5)
 		}
+		if _, err := s.Write([]byte("nobody")); !errors.Is(err, syscall.EPIPE) {
+			os.Exit(4)
+		}
+		os.Exit(0)
+	case "epipe-os":
+		// The same write through os.Stdout, which Go turns into death by
+		// SIGPIPE: the control that shows the test can fail.
+		os.Stdout.Write([]byte("nobody"))
+		os.Exit(6)
 	}
 	os.Exit(m.Run())
 }
@@ -93,15 +93,19 @@ func fdFlags(t *testing.T, fd int) (fl, fdfl int) {
 }
 
 // A child's standard input and output, driven from one Poll: 1 MiB written
-// as the pipe takes it, the child's upper-cased copy read as it comes, the
-// end of input given by closing the Sender, the end of output seen as EOF.
+// as the pipe takes it, the child's upper-cased copy (tr) read as it comes,
+// the end of input given by closing the Sender, the end of output seen as
+// EOF.
 func TestChildDrivenOverPoll(t *testing.T) {
+	tr, err := exec.LookPath("tr")
+	if err != nil {
+		t.Skipf("no tr to run as the child: %v", err)
+	}
 	childIn, in, err := os.Pipe()
 	must(t, err)
 	out, childOut, err := os.Pipe()
 	must(t, err)
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), childEnv+"=upper")
+	cmd := exec.Command(tr, "a-z", "A-Z")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = childIn, childOut, os.Stderr
 	must(t, cmd.Start())
 	childIn.Close()
@@ -248,6 +252,38 @@ func TestWriteWithoutReaderIsEPIPE(t *testing.T) {
 		n, err := s.Write([]byte("nobody reads this"))
 		if !errors.Is(err, syscall.EPIPE) || n != 0 {
 			t.Fatalf("write without a reader: %d, %v; want an error matching EPIPE", n, err)
+		}
+	}
+}
+
+// A child's standard output with no reader, taken over as a Sender: the
+// write fails with EPIPE and the child lives on, where os.Stdout's write of
+// the same bytes kills it with SIGPIPE.
+func TestChildStdoutWithoutReaderIsEPIPE(t *testing.T) {
+	for _, mode := range []string{"epipe-sender", "epipe-os"} {
+		r, w, err := os.Pipe()
+		must(t, err)
+		r.Close()
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), childEnv+"="+mode)
+		cmd.Stdout, cmd.Stderr = w, os.Stderr
+		err = cmd.Run()
+		w.Close()
+		if errors.Is(err, syscall.ENOEXEC) {
+			// Under qemu-user without binfmt_misc, a test binary of another
+			// architecture cannot start itself.
+			t.Skipf("the test binary cannot run itself here: %v", err)
+		}
+		var ee *exec.ExitError
+		switch {
+		case mode == "epipe-sender" && err != nil:
+			t.Fatalf("child writing through a Sender: %v", err)
+		case mode == "epipe-os" && !errors.As(err, &ee):
+			t.Fatalf("control child writing through os.Stdout: %v, want death by SIGPIPE", err)
+		case mode == "epipe-os":
+			if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+				t.Fatalf("control child: %v, want death by SIGPIPE", err)
+			}
 		}
 	}
 }
@@ -411,5 +447,23 @@ func TestSetNonblocking(t *testing.T) {
 	must(t, r.SetNonblocking(true))
 	if _, err := r.Read(make([]byte, 8)); !errors.Is(err, mio.ErrWouldBlock) {
 		t.Fatalf("non-blocking again: %v", err)
+	}
+}
+
+func TestIOAllocatesNothing(t *testing.T) {
+	s, r := newPipe(t)
+	buf := make([]byte, 1)
+	cases := []struct {
+		name string
+		f    func()
+	}{
+		{"Write", func() { s.Write(buf) }},
+		{"Read", func() { r.Read(buf) }},
+		{"Read (would block)", func() { r.Read(buf) }},
+	}
+	for _, c := range cases {
+		if a := testing.AllocsPerRun(100, c.f); a != 0 {
+			t.Errorf("%s: %v allocations", c.name, a)
+		}
 	}
 }
