@@ -8,11 +8,20 @@
 // mnet.Relay: small arrivals through a buffer, large ones spliced through a
 // kernel pipe, both lent by the loop's pool (-max-pipes) only while bytes
 // are in flight, so an idle pair holds its two sockets and nothing else;
-// -copy never splices. With
-// -loops N there are N event loops, each a goroutine with its own Poll and
-// SO_REUSEPORT listener.
+// -copy never splices. With -loops N there are N event loops, each a
+// goroutine with its own Poll and SO_REUSEPORT listener.
 //
-//	go run ./examples/proxy -listen 127.0.0.1:8000 -upstream 127.0.0.1:9000 [-copy] [-loops 2]
+// For deployment: -connect-timeout and -idle-timeout close the pairs whose
+// upstream does not answer or that stay silent; beyond -max-conns, new
+// clients are closed at once (and counted in a log line once a second);
+// SIGTERM or SIGINT stops accepting and lets the pairs finish for up to
+// -drain-timeout before closing them (a second signal closes them at once);
+// when the process runs out of descriptors, the loops stop accepting until
+// a pair closes or a retry timer fires, and the clients waiting in the
+// backlog are served then. The timers are a timer.Wheel per loop, whose
+// next deadline is Poll's timeout.
+//
+//	go run ./examples/proxy -listen 127.0.0.1:8000 -upstream 127.0.0.1:9000 [-loops 2] [-idle-timeout 5m]
 package main
 
 import (
@@ -24,17 +33,46 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
+	"github.com/gomio/mio/timer"
 )
 
+// Tokens below firstPair name the listener, the waker and the loop's own
+// timers; from firstPair on, pair k has 2k for its client and 2k+1 for its
+// upstream, and its timer fires 2k.
 const (
 	listenerToken mio.Token = iota
 	wakerToken
-	firstPair
+	drainToken       // the drain deadline
+	acceptRetryToken // accept again after running out of descriptors
+	rejectLogToken   // log the clients refused over -max-conns
+	firstPair        = 6
 )
+
+const (
+	// acceptRetry is how long a loop out of descriptors waits before it
+	// tries to accept again, unless a pair of its own closes first.
+	acceptRetry = 100 * time.Millisecond
+	// timerResolution is the wheel's tick: timeouts are meant in seconds,
+	// and a coarse tick saves cascades.
+	timerResolution = 10 * time.Millisecond
+)
+
+// config is what every loop is told.
+type config struct {
+	upstream       netip.AddrPort
+	maxPipes       int // per loop; 0: never splice
+	maxConns       int // pairs across all loops; 0: no limit
+	connectTimeout time.Duration
+	idleTimeout    time.Duration
+	drainTimeout   time.Duration
+}
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8000", "address to accept clients on")
@@ -42,58 +80,482 @@ func main() {
 	copying := flag.Bool("copy", false, "relay through a user buffer alone, never splice")
 	maxPipes := flag.Int("max-pipes", 32, "pipes each loop may open for splicing large transfers (1 MiB each when the kernel grants it)")
 	loops := flag.Int("loops", 1, "event loops, one SO_REUSEPORT listener each")
+	maxConns := flag.Int("max-conns", 0, "proxied pairs at most, across loops; beyond it new clients are closed at once (0: no limit)")
+	connectTimeout := flag.Duration("connect-timeout", 5*time.Second, "how long an upstream may take to accept a connection (0: no limit)")
+	idleTimeout := flag.Duration("idle-timeout", 0, "how long a pair may stay silent both ways before it is closed (0: no limit)")
+	drainTimeout := flag.Duration("drain-timeout", 10*time.Second, "how long the pairs may take to finish after SIGTERM before they are closed")
 	flag.Parse()
 	la, err := netip.ParseAddrPort(*listen)
 	if err != nil {
 		log.Fatal(err)
 	}
-	ua, err := netip.ParseAddrPort(*upstream)
+	cfg := config{maxConns: *maxConns, connectTimeout: *connectTimeout, idleTimeout: *idleTimeout, drainTimeout: *drainTimeout, maxPipes: *maxPipes}
+	if cfg.upstream, err = netip.ParseAddrPort(*upstream); err != nil {
+		log.Fatal(err)
+	}
+	if *copying {
+		cfg.maxPipes = 0
+	}
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	px, err := start(la, max(1, *loops), &cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	var wakers []*mio.Waker
-	done := make(chan error)
-	for range max(1, *loops) {
+	go px.reportOn(statsSignal()) // before the log line that says it is up
+	log.Printf("listening on %v, relaying to %v", px.addr, cfg.upstream)
+	if err := px.serve(sig); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// proxy is the running loops and what they share.
+type proxy struct {
+	addr   netip.AddrPort
+	loops  []*loop
+	wakers []*mio.Waker
+	conns  atomic.Int64 // pairs open, across loops
+	stops  atomic.Int32 // stop signals received
+}
+
+// start listens on la with the given number of loops, each with a listener
+// of its own (SO_REUSEPORT when more than one).
+func start(la netip.AddrPort, loops int, cfg *config) (*proxy, error) {
+	px := &proxy{}
+	for range loops {
 		listen := mnet.ListenTCP
-		if *loops > 1 {
+		if loops > 1 {
 			listen = mnet.ListenTCPReusePort // Linux: the kernel spreads clients
 		}
 		l, err := listen(la)
-		if err != nil {
-			log.Fatal(err)
+		if err == nil {
+			la, err = l.LocalAddr() // with port 0, the next loops share the chosen port
 		}
-		la, _ = l.LocalAddr() // with port 0, the next loops share the chosen port
-		poll, err := mio.New()
 		if err != nil {
-			log.Fatal(err)
+			px.close()
+			return nil, err
 		}
-		waker, err := mio.NewWaker(poll.Registry(), wakerToken)
+		lp, err := newLoop(cfg, l, &px.conns, &px.stops)
 		if err != nil {
-			log.Fatal(err)
+			l.Close()
+			px.close()
+			return nil, err
 		}
-		wakers = append(wakers, waker)
+		px.loops = append(px.loops, lp)
+		waker, err := mio.NewWaker(lp.r, wakerToken)
+		if err != nil {
+			px.close()
+			return nil, err
+		}
+		px.wakers = append(px.wakers, waker)
+	}
+	px.addr = la
+	return px, nil
+}
+
+// close releases the loops of a proxy that did not start serving.
+func (px *proxy) close() {
+	for _, w := range px.wakers {
+		w.Close()
+	}
+	for _, lp := range px.loops {
+		lp.close()
+	}
+}
+
+// serve runs the loops until a signal on stop, then drains (see loop.stop),
+// and returns when every loop has ended.
+func (px *proxy) serve(stop <-chan os.Signal) error {
+	defer func() {
+		for _, w := range px.wakers {
+			w.Close()
+		}
+	}()
+	done := make(chan error, len(px.loops))
+	for _, lp := range px.loops {
 		// Not locked to a thread: a locked thread pays a hand-off through
 		// the scheduler each time a blocking wait returns, which costs
 		// more CPU and latency than it saves.
-		pipes := *maxPipes
-		if *copying {
-			pipes = 0
-		}
-		go func() { done <- serve(poll, l, ua, pipes) }()
+		go func() { done <- lp.run() }()
 	}
+	quit := make(chan struct{})
+	defer close(quit)
 	go func() {
-		<-sig
-		for _, w := range wakers {
-			w.Wake()
+		for {
+			select {
+			case s := <-stop:
+				if px.stops.Add(1) == 1 {
+					log.Printf("%v: stopped accepting", s)
+				} else {
+					log.Printf("%v again: closing every pair", s)
+				}
+				for _, w := range px.wakers {
+					w.Wake()
+				}
+			case <-quit:
+				return
+			}
 		}
 	}()
-	for range wakers {
-		if err := <-done; err != nil {
-			log.Fatal(err)
+	var first error
+	for range px.loops {
+		if err := <-done; err != nil && first == nil {
+			first = err
 		}
 	}
+	return first
+}
+
+// reportOn logs, at each signal on c, the pairs open, the descriptors and
+// the heap in use after a collection: what a pair costs, for capacity
+// planning (make proxybench's idle-pairs step reads it).
+func (px *proxy) reportOn(c <-chan os.Signal) {
+	for range c {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		log.Printf("stats: pairs %d, descriptors %d, heap %d bytes", px.conns.Load(), openDescriptors(), ms.HeapAlloc)
+	}
+}
+
+// loop is one event loop: its listener, Poll, relay pool, timers and pairs.
+// conns and stops are shared by every loop: the pairs open, and the stop
+// signals received.
+type loop struct {
+	cfg   *config
+	poll  *mio.Poll
+	r     *mio.Registry
+	l     *mnet.TCPListener
+	pool  *mnet.RelayPool
+	wheel *timer.Wheel
+	fire  func(mio.Token) // l.expired, bound once
+	pairs map[mio.Token]*pair
+	next  mio.Token
+	now   time.Time // when the current Poll returned
+
+	conns *atomic.Int64
+	stops *atomic.Int32
+
+	// reserve is a descriptor held back for the upstream socket of a client
+	// accepted with the last one free; nil while it is in use.
+	reserve      *os.File
+	draining     bool
+	acceptPaused bool      // out of descriptors: accept again on a close or acceptRetry
+	pauseLogged  time.Time // when a pause was last logged
+	rejected     int       // clients refused over -max-conns and not yet logged
+	rejectTimer  bool      // a rejectLogToken timer is pending
+}
+
+func newLoop(cfg *config, l *mnet.TCPListener, conns *atomic.Int64, stops *atomic.Int32) (*loop, error) {
+	poll, err := mio.New()
+	if err != nil {
+		return nil, err
+	}
+	lp := &loop{cfg: cfg, poll: poll, r: poll.Registry(), l: l, conns: conns, stops: stops,
+		pool: mnet.NewRelayPool(cfg.maxPipes), pairs: map[mio.Token]*pair{}, next: firstPair}
+	lp.now = time.Now()
+	lp.wheel = timer.New(timerResolution, lp.now)
+	lp.fire = lp.expired
+	if lp.reserve, err = os.Open(os.DevNull); err != nil {
+		lp.close()
+		return nil, err
+	}
+	if err := lp.r.Register(l, listenerToken, mio.Readable); err != nil {
+		lp.close()
+		return nil, err
+	}
+	return lp, nil
+}
+
+// close releases everything the loop holds.
+func (lp *loop) close() {
+	if lp.l != nil {
+		lp.l.Close()
+		lp.l = nil // and no accepting as the pairs close
+	}
+	for id, p := range lp.pairs {
+		lp.closePair(id, p)
+	}
+	if lp.reserve != nil {
+		lp.reserve.Close()
+	}
+	lp.pool.Close()
+	lp.poll.Close()
+}
+
+// run serves until the loop is stopped and drained.
+func (lp *loop) run() error {
+	defer lp.close()
+	events := mio.NewEvents(1024)
+	for {
+		if err := lp.poll.Poll(events, lp.wheel.Next()); err != nil {
+			return err
+		}
+		lp.now = time.Now()
+		for ev := range events.Drain() {
+			switch tok := ev.Token(); tok {
+			case wakerToken:
+				lp.stop()
+			case listenerToken:
+				if !lp.acceptPaused && lp.l != nil { // nil: closed by a stop earlier in this batch
+					lp.accept()
+				}
+			default:
+				lp.handle(tok, ev)
+			}
+		}
+		lp.wheel.Expire(lp.now, lp.fire)
+		if lp.draining && (len(lp.pairs) == 0 || lp.stops.Load() > 1) {
+			return nil
+		}
+	}
+}
+
+// stop begins the drain on the first stop signal: the listener closes (new
+// clients are refused by the kernel), the pairs go on until they finish or
+// the drain deadline passes. run returns once they are gone, or at once on
+// a second signal.
+func (lp *loop) stop() {
+	if lp.draining {
+		return
+	}
+	lp.draining = true
+	lp.r.Deregister(lp.l)
+	lp.l.Close()
+	lp.l = nil
+	if len(lp.pairs) > 0 {
+		log.Printf("draining %d pairs for up to %v", len(lp.pairs), lp.cfg.drainTimeout)
+		lp.wheel.Add(lp.cfg.drainTimeout, drainToken)
+	}
+}
+
+// accept takes the clients waiting in the backlog until none is left.
+func (lp *loop) accept() {
+	for {
+		c, _, err := lp.l.Accept()
+		switch {
+		case errors.Is(err, mio.ErrWouldBlock):
+			return
+		case outOfDescriptors(err), errors.Is(err, syscall.ENOBUFS), errors.Is(err, syscall.ENOMEM):
+			// The listener stays readable with clients waiting, but no
+			// edge comes for them: accept again when a pair closes, or
+			// after acceptRetry if descriptors free up elsewhere.
+			lp.pauseAccept(err)
+			return
+		case err != nil:
+			log.Printf("accept: %v", err)
+			return
+		}
+		if lp.cfg.maxConns > 0 && lp.conns.Load() >= int64(lp.cfg.maxConns) {
+			c.Close()
+			lp.reject()
+			continue
+		}
+		id := lp.next
+		p, err := lp.dial(c, id)
+		short := outOfDescriptors(err)
+		if short && lp.reserve != nil {
+			// The client took the last descriptor: its upstream gets the
+			// reserve, and accepting waits until the reserve is back.
+			lp.reserve.Close()
+			lp.reserve = nil
+			p, err = lp.dial(c, id)
+		}
+		if err != nil {
+			log.Printf("upstream %v: %v", lp.cfg.upstream, err)
+			c.Close()
+		} else {
+			lp.conns.Add(1)
+			lp.pairs[id] = p
+			lp.next += 2
+		}
+		if short {
+			lp.pauseAccept(syscall.EMFILE)
+			return
+		}
+	}
+}
+
+func outOfDescriptors(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
+}
+
+// pauseAccept stops accepting until a pair closes or acceptRetry passes;
+// the log says so once a second at most, however often the retry fails.
+func (lp *loop) pauseAccept(why error) {
+	if lp.acceptPaused {
+		return
+	}
+	lp.acceptPaused = true
+	lp.wheel.Add(acceptRetry, acceptRetryToken)
+	if lp.now.Sub(lp.pauseLogged) >= time.Second {
+		lp.pauseLogged = lp.now
+		log.Printf("accept: %v: pausing until a pair closes (retrying every %v)", why, acceptRetry)
+	}
+}
+
+// resumeAccept accepts again after a pause, if the loop still listens and
+// its reserve descriptor can be had again.
+func (lp *loop) resumeAccept() {
+	if !lp.acceptPaused || lp.l == nil {
+		return
+	}
+	if lp.reserve == nil {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			lp.wheel.Add(acceptRetry, acceptRetryToken)
+			return
+		}
+		lp.reserve = f
+	}
+	lp.acceptPaused = false
+	lp.accept()
+}
+
+// reject counts a client refused over -max-conns; the count is logged at
+// most once a second, not per client.
+func (lp *loop) reject() {
+	lp.rejected++
+	if !lp.rejectTimer {
+		lp.rejectTimer = true
+		lp.logRejected()
+		lp.wheel.Add(time.Second, rejectLogToken)
+	}
+}
+
+func (lp *loop) logRejected() {
+	if lp.rejected > 0 {
+		log.Printf("max-conns %d reached: %d clients closed", lp.cfg.maxConns, lp.rejected)
+		lp.rejected = 0
+	}
+}
+
+// expired handles a timer that fired.
+func (lp *loop) expired(tok mio.Token) {
+	switch tok {
+	case drainToken:
+		log.Printf("drain deadline: closing %d pairs", len(lp.pairs))
+		for id, p := range lp.pairs {
+			lp.closePair(id, p)
+		}
+	case acceptRetryToken:
+		lp.resumeAccept() // out of descriptors still: it pauses again
+	case rejectLogToken:
+		lp.rejectTimer = false
+		if lp.rejected > 0 {
+			lp.logRejected()
+			lp.rejectTimer = true
+			lp.wheel.Add(time.Second, rejectLogToken)
+		}
+	default:
+		p := lp.pairs[tok]
+		if p == nil {
+			return
+		}
+		p.timer = timer.ID{}
+		if !p.connected {
+			log.Printf("pair %d: upstream did not connect within %v", tok, lp.cfg.connectTimeout)
+			lp.closePair(tok, p)
+			return
+		}
+		// The idle timer is not moved on every message: each event only
+		// notes its time, and the timer, when it fires, sleeps again for
+		// what is left.
+		if idle := lp.now.Sub(p.active); idle < lp.cfg.idleTimeout {
+			p.timer = lp.wheel.Add(lp.cfg.idleTimeout-idle, tok)
+			return
+		}
+		log.Printf("pair %d: idle for %v", tok, lp.cfg.idleTimeout)
+		lp.closePair(tok, p)
+	}
+}
+
+// handle dispatches an event of a pair's side.
+func (lp *loop) handle(tok mio.Token, ev mio.Event) {
+	id := tok &^ 1
+	p := lp.pairs[id]
+	if p == nil {
+		return // an event for a pair already closed
+	}
+	p.active = lp.now
+	wasConnected := p.connected
+	err := p.handle(ev, tok == id+1)
+	if err == nil {
+		err = p.listen(lp.r, id)
+	}
+	if err != nil {
+		log.Printf("pair %d: %v", id, err)
+	}
+	if p.err() != nil || (p.finished[0] && p.finished[1]) {
+		lp.closePair(id, p)
+		return
+	}
+	if p.connected && !wasConnected {
+		lp.wheel.Cancel(p.timer)
+		p.timer = timer.ID{}
+		if lp.cfg.idleTimeout > 0 {
+			p.timer = lp.wheel.Add(lp.cfg.idleTimeout, id)
+		}
+	}
+}
+
+// closePair ends a pair, and lets a loop paused for descriptors accept
+// again now that two are free.
+func (lp *loop) closePair(id mio.Token, p *pair) {
+	p.close(lp.r)
+	lp.wheel.Cancel(p.timer)
+	delete(lp.pairs, id)
+	lp.conns.Add(-1)
+	lp.resumeAccept()
+}
+
+// dial starts the upstream connection and registers both sides for reads
+// and writes, edge-triggered. Writable stays on (an edge comes only after a
+// full send buffer drains); Readable goes off while the side's bytes wait
+// for the other side (see listen).
+func (lp *loop) dial(c *mnet.TCPStream, id mio.Token) (*pair, error) {
+	u, err := mnet.ConnectTCP(lp.cfg.upstream)
+	if err != nil {
+		return nil, err
+	}
+	c.SetNoDelay(true)
+	u.SetNoDelay(true)
+	p := &pair{client: c, upstream: u}
+	up, err := lp.pool.NewRelay(u, c)
+	if errors.Is(err, errors.ErrUnsupported) { // no Relay on this OS: copy
+		p.up = &direction{src: c, dst: u, buf: make([]byte, 64<<10)}
+		p.down = &direction{src: u, dst: c, buf: make([]byte, 64<<10)}
+	} else {
+		if err != nil {
+			u.Close()
+			return nil, err
+		}
+		down, err := lp.pool.NewRelay(c, u)
+		if err != nil {
+			up.Close()
+			u.Close()
+			return nil, err
+		}
+		p.up, p.down = &relayed{relay: up, dst: u}, &relayed{relay: down, dst: c}
+	}
+	p.reading = [2]bool{true, true}
+	if err := lp.r.Register(c, id, mio.Readable|mio.Writable); err != nil {
+		p.up.close()
+		p.down.close()
+		u.Close()
+		return nil, err
+	}
+	if err := lp.r.Register(u, id+1, mio.Readable|mio.Writable); err != nil {
+		p.up.close()
+		p.down.close()
+		lp.r.Deregister(c)
+		u.Close()
+		return nil, err
+	}
+	if lp.cfg.connectTimeout > 0 {
+		p.timer = lp.wheel.Add(lp.cfg.connectTimeout, id)
+	}
+	return p, nil
 }
 
 // mover moves one direction of a pair until a side would block.
@@ -204,7 +666,9 @@ type pair struct {
 	up, down         mover
 	finished         [2]bool
 	failed           error
-	reading          [2]bool // client, upstream: registered for Readable
+	reading          [2]bool   // client, upstream: registered for Readable
+	timer            timer.ID  // the connect timeout, then the idle timeout
+	active           time.Time // when the pair last had an event
 }
 
 func (p *pair) close(r *mio.Registry) {
@@ -214,121 +678,6 @@ func (p *pair) close(r *mio.Registry) {
 		r.Deregister(s)
 		s.Close()
 	}
-}
-
-// serve runs the loop until the waker fires. Each pair uses two tokens:
-// 2k for the client and 2k+1 for its upstream. The loop's relays share a
-// pool of at most maxPipes pipes; with none, they copy through buffers.
-func serve(poll *mio.Poll, l *mnet.TCPListener, upstream netip.AddrPort, maxPipes int) error {
-	defer poll.Close()
-	defer l.Close()
-	r := poll.Registry()
-	if err := r.Register(l, listenerToken, mio.Readable); err != nil {
-		return err
-	}
-	pool := mnet.NewRelayPool(maxPipes)
-	defer pool.Close()
-	pairs := map[mio.Token]*pair{}
-	defer func() {
-		for _, p := range pairs {
-			p.close(r)
-		}
-	}()
-	next := firstPair
-	events := mio.NewEvents(1024)
-	for {
-		if err := poll.Poll(events, -1); err != nil {
-			return err
-		}
-		for ev := range events.Drain() {
-			switch tok := ev.Token(); tok {
-			case wakerToken:
-				return nil
-			case listenerToken:
-				for {
-					c, _, err := l.Accept()
-					if errors.Is(err, mio.ErrWouldBlock) {
-						break
-					}
-					if err != nil {
-						log.Printf("accept: %v", err)
-						break
-					}
-					p, err := dial(r, pool, c, upstream, next)
-					if err != nil {
-						log.Printf("upstream %v: %v", upstream, err)
-						c.Close()
-						continue
-					}
-					pairs[next] = p
-					next += 2
-				}
-			default:
-				id := tok &^ 1
-				p := pairs[id]
-				if p == nil {
-					continue // spurious event for a pair already closed
-				}
-				err := p.handle(ev, tok == id+1)
-				if err == nil {
-					err = p.listen(r, id)
-				}
-				if err != nil {
-					log.Printf("pair %d: %v", id, err)
-				}
-				if err := p.err(); err != nil || (p.finished[0] && p.finished[1]) {
-					p.close(r)
-					delete(pairs, id)
-				}
-			}
-		}
-	}
-}
-
-// dial starts the upstream connection and registers both sides for reads
-// and writes, edge-triggered. Writable stays on (an edge comes only after a
-// full send buffer drains); Readable goes off while the side's bytes wait
-// for the other side (see listen).
-func dial(r *mio.Registry, pool *mnet.RelayPool, c *mnet.TCPStream, upstream netip.AddrPort, id mio.Token) (*pair, error) {
-	u, err := mnet.ConnectTCP(upstream)
-	if err != nil {
-		return nil, err
-	}
-	c.SetNoDelay(true)
-	u.SetNoDelay(true)
-	p := &pair{client: c, upstream: u}
-	up, err := pool.NewRelay(u, c)
-	if errors.Is(err, errors.ErrUnsupported) { // no Relay on this OS: copy
-		p.up = &direction{src: c, dst: u, buf: make([]byte, 64<<10)}
-		p.down = &direction{src: u, dst: c, buf: make([]byte, 64<<10)}
-	} else {
-		if err != nil {
-			u.Close()
-			return nil, err
-		}
-		down, err := pool.NewRelay(c, u)
-		if err != nil {
-			up.Close()
-			u.Close()
-			return nil, err
-		}
-		p.up, p.down = &relayed{relay: up, dst: u}, &relayed{relay: down, dst: c}
-	}
-	p.reading = [2]bool{true, true}
-	if err := r.Register(c, id, mio.Readable|mio.Writable); err != nil {
-		p.up.close()
-		p.down.close()
-		u.Close()
-		return nil, err
-	}
-	if err := r.Register(u, id+1, mio.Readable|mio.Writable); err != nil {
-		p.up.close()
-		p.down.close()
-		r.Deregister(c)
-		u.Close()
-		return nil, err
-	}
-	return p, nil
 }
 
 // listen registers each side for Readable only while what was read from it

@@ -10,13 +10,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gomio/mio"
-	mnet "github.com/gomio/mio/net"
 )
 
 // upstreamEcho is a std net echo server that half-closes after its client does.
@@ -48,28 +47,29 @@ func upstreamEcho(t *testing.T) netip.AddrPort {
 
 func startProxy(t *testing.T, upstream netip.AddrPort, copying bool) (string, func()) {
 	t.Helper()
-	l, err := mnet.ListenTCP(netip.MustParseAddrPort("127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, _ := l.LocalAddr()
-	poll, err := mio.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	waker, err := mio.NewWaker(poll.Registry(), wakerToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- serve(poll, l, upstream, maxPipes(copying)) }()
-	return addr.String(), func() {
-		waker.Wake()
+	cfg := &config{upstream: upstream, maxPipes: maxPipes(copying), connectTimeout: 10 * time.Second, drainTimeout: 10 * time.Second}
+	addr, stop, done := startLoop(t, cfg)
+	return addr, func() {
+		stop <- syscall.SIGINT
 		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
+			t.Errorf("run: %v", err)
 		}
-		waker.Close()
 	}
+}
+
+// startLoop runs the proxy in this process, one loop, on a port of its
+// own; a signal sent on stop stops it as one sent to the process would,
+// and done says how run ended.
+func startLoop(t *testing.T, cfg *config) (addr string, stop chan<- os.Signal, done <-chan error) {
+	t.Helper()
+	px, err := start(netip.MustParseAddrPort("127.0.0.1:0"), 1, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := make(chan os.Signal, 2)
+	end := make(chan error, 1)
+	go func() { end <- px.serve(sig) }()
+	return px.addr.String(), sig, end
 }
 
 // Both directions with half-close: the client sends, shuts its write half,

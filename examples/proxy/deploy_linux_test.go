@@ -1,0 +1,238 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain runs the proxy itself when the test binary is started as one by
+// startChild, under the descriptor limit it is given.
+func TestMain(m *testing.M) {
+	if os.Getenv("MIO_PROXY_CHILD") == "1" {
+		if n, err := strconv.ParseUint(os.Getenv("MIO_PROXY_NOFILE"), 10, 64); err == nil {
+			// Hard and soft both: the runtime raises the soft limit to
+			// the hard one at start, and so would undo a soft one alone.
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child is the proxy as a process of its own: its log, line by line, and
+// the address it listens on.
+type child struct {
+	cmd   *exec.Cmd
+	addr  string
+	lines chan string
+}
+
+// startChild runs the proxy with args, and nofile descriptors at most
+// (0: the test's limit).
+func startChild(t *testing.T, nofile int, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "MIO_PROXY_CHILD=1", "MIO_PROXY_NOFILE="+strconv.Itoa(nofile))
+	if nofile == 0 {
+		cmd.Env = cmd.Env[:len(cmd.Env)-1]
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, lines: make(chan string, 1024)}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+		close(c.lines)
+	}()
+	line := c.waitLog(t, "listening on ")
+	c.addr = strings.Fields(line[strings.Index(line, "listening on ")+len("listening on "):])[0]
+	c.addr = strings.TrimSuffix(c.addr, ",")
+	return c
+}
+
+// waitLog returns the next log line that contains s.
+func (c *child) waitLog(t *testing.T, s string) string {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case l, ok := <-c.lines:
+			if !ok {
+				t.Fatalf("the proxy exited before logging %q", s)
+			}
+			t.Logf("proxy: %s", l)
+			if strings.Contains(l, s) {
+				return l
+			}
+		case <-timeout:
+			t.Fatalf("the proxy never logged %q", s)
+		}
+	}
+}
+
+// Out of descriptors, the proxy keeps serving the pairs it has, and takes
+// the clients waiting in its backlog as soon as pairs close: none of them
+// waits for another client to connect. SIGTERM then ends it cleanly.
+func TestProxyRecoversFromEMFILE(t *testing.T) {
+	up := upstreamEcho(t)
+	// About ten descriptors go to the runtime, the Poll, its waker, the
+	// listener and the reserve; the rest make two or three pairs.
+	c := startChild(t, 16, "-upstream", up.String())
+	const clients = 12
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	served := make(chan int, clients)
+	for i := range clients {
+		conn, err := net.Dial("tcp", c.addr) // the kernel completes it from the backlog
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
+		wg.Go(func() {
+			if err := roundTrip(conn, "ping "+strconv.Itoa(i)); err != nil {
+				t.Errorf("client %d: %v", i, err)
+				return
+			}
+			served <- i
+			<-release
+			conn.Close()
+		})
+	}
+	c.waitLog(t, "too many open files")
+	if n := len(served); n == clients {
+		t.Fatalf("all %d clients served under the limit: it is too high to test", n)
+	}
+	close(release)
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() {
+		for range c.lines {
+		}
+		done <- c.cmd.Wait()
+	}()
+	if err := <-done; err != nil {
+		t.Fatalf("proxy after SIGTERM: %v", err)
+	}
+}
+
+// stats asks the proxy for its figures (SIGUSR1) and parses them.
+func (c *child) stats(t *testing.T) (pairs, fds, heap int) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGUSR1)
+	l := c.waitLog(t, "stats: ")
+	if _, err := fmt.Sscanf(l[strings.Index(l, "stats: "):], "stats: pairs %d, descriptors %d, heap %d bytes", &pairs, &fds, &heap); err != nil {
+		t.Fatalf("stats line %q: %v", l, err)
+	}
+	return pairs, fds, heap
+}
+
+// Many idle pairs at once (MIO_PROXY_PAIRS, 200 by default; 10000 with
+// ulimit -n raised to 25000 or more, as make proxybench's idle step does):
+// every byte of a message each way correct, before and after they idle;
+// an idle pair holds its two sockets and nothing more (the pipe pool is
+// bounded: at most -max-pipes pipes); the heap the proxy needs per idle
+// pair is logged, and held to 4 KiB.
+func TestProxyIdlePairs(t *testing.T) {
+	n := 200
+	if s := os.Getenv("MIO_PROXY_PAIRS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if need := uint64(2*n + 200); lim.Cur < need {
+		t.Skipf("%d pairs need ulimit -n %d here (it is %d)", n, need, lim.Cur)
+	}
+	up := upstreamEcho(t)
+	const maxPipes = 8
+	c := startChild(t, 2*n+200, "-upstream", up.String(), "-max-pipes", strconv.Itoa(maxPipes))
+	_, fds0, heap0 := c.stats(t)
+	conns := make([]net.Conn, n)
+	msg := func(i, round int) string {
+		return fmt.Sprintf("pair %d round %d %s", i, round, strings.Repeat("x", i%97))
+	}
+	// A bulk message through a few pairs first, so that the pool has opened
+	// pipes: the count below then includes them.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := range conns {
+		conn, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			t.Fatalf("pair %d: %v", i, err)
+		}
+		conns[i] = conn
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(120 * time.Second))
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			m := msg(i, 0)
+			if i < maxPipes {
+				m = strings.Repeat(m, 64<<10/len(m)+1)
+			}
+			if err := roundTrip(conn, m); err != nil {
+				t.Errorf("pair %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	pairs, fds, heap := c.stats(t)
+	if pairs != n {
+		t.Fatalf("%d pairs open in the proxy, want %d", pairs, n)
+	}
+	perPair := float64(heap-heap0) / float64(n)
+	t.Logf("%d idle pairs: %d descriptors (%d before the first), heap %d bytes (%.0f per pair)", n, fds, fds0, heap, perPair)
+	if extra := fds - fds0 - 2*n; extra > 2*maxPipes {
+		t.Errorf("%d descriptors for %d idle pairs: %d beyond two each and the pool's %d", fds-fds0, n, extra, 2*maxPipes)
+	}
+	if perPair > 4096 {
+		t.Errorf("%.0f bytes of heap per idle pair, want at most 4 KiB", perPair)
+	}
+	for i, conn := range conns {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := roundTrip(conn, msg(i, 1)); err != nil {
+				t.Errorf("pair %d after idling: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+}
