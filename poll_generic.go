@@ -76,9 +76,16 @@ func decodeEpollGeneric(dst *Event, src unsafe.Pointer, n int) {
 	}
 }
 
+// kernelTimespec is struct __kernel_timespec, what epoll_pwait2 reads: two
+// 64-bit fields on every architecture, where unix.Timespec has 32-bit ones
+// on 32-bit architectures (a kernel reading one of those takes the
+// nanoseconds for the high half of the seconds, and sleeps for ages).
+type kernelTimespec struct{ sec, nsec int64 }
+
 func epollPwait2DecodeBlockingGeneric(epfd int, slots *Event, maxevents int, ts *unix.Timespec) (int, uintptr) {
 	raw := epollTail(slots, maxevents)
-	r, _, e := syscall.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(raw), uintptr(maxevents), uintptr(unsafe.Pointer(ts)), 0, 0)
+	kts := kernelTimespec{int64(ts.Sec), int64(ts.Nsec)}
+	r, _, e := syscall.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(raw), uintptr(maxevents), uintptr(unsafe.Pointer(&kts)), 0, 0)
 	if e != 0 {
 		return 0, uintptr(e)
 	}

@@ -63,13 +63,15 @@ func checkDecode(t *testing.T, raw []byte) {
 	}
 }
 
+// checkDecodePath reads the records in the machine's byte order, as the
+// kernel writes them, so that it holds on big-endian targets too.
 func checkDecodePath(t *testing.T, path string, raw []byte) {
 	t.Helper()
 	asm, twin, asmIn, twinIn := decodeBoth(raw)
 	for i := range twin {
 		off := i * epollRecordSize
-		bits := binary.LittleEndian.Uint32(raw[off:])
-		token := binary.LittleEndian.Uint64(raw[off+epollDataOffset:])
+		bits := binary.NativeEndian.Uint32(raw[off:])
+		token := binary.NativeEndian.Uint64(raw[off+epollDataOffset:])
 		if uint64(twin[i].Token()) != token || twin[i].Raw() != bits {
 			t.Fatalf("twin record %d: %v, want token %d raw %#x", i, twin[i], token, bits)
 		}
@@ -90,8 +92,8 @@ func TestDecodeEpollMatchesTwin(t *testing.T) {
 		bits := uint32(k&0x1f) | uint32(k&0x20)<<8
 		for _, extra := range []uint32{0, 0x40 | 0x80000000, ^uint32(0)} {
 			rec := make([]byte, epollRecordSize)
-			binary.LittleEndian.PutUint32(rec, bits|extra)
-			binary.LittleEndian.PutUint64(rec[epollDataOffset:], tokens[k%len(tokens)])
+			binary.NativeEndian.PutUint32(rec, bits|extra)
+			binary.NativeEndian.PutUint64(rec[epollDataOffset:], tokens[k%len(tokens)])
 			raw = append(raw, rec...)
 		}
 	}
@@ -309,4 +311,25 @@ func (c threadCPU) report(b *testing.B, n int) {
 	runtime.UnlockOSThread()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/event")
 	b.ReportMetric(float64(used)/float64(b.N)/float64(n), "cpu-ns/event")
+}
+
+// struct epoll_event as x/sys defines it for each architecture: packed, 12
+// bytes with the data word at 4, on amd64 and 386; 16 bytes with the data word
+// 8-aligned everywhere else. The twin reads the data word as one native
+// 64-bit load at epollDataOffset, so the record must end with it.
+func TestEpollLayout(t *testing.T) {
+	size, data := 16, 8
+	switch runtime.GOARCH {
+	case "amd64", "386":
+		size, data = 12, 4
+	}
+	if epollRecordSize != size || epollDataOffset != data {
+		t.Fatalf("%s: epoll_event is %d bytes with data at %d, want %d and %d", runtime.GOARCH, epollRecordSize, epollDataOffset, size, data)
+	}
+	if epollDataOffset+8 != epollRecordSize {
+		t.Fatalf("%s: the data word at %d does not end the %d-byte record", runtime.GOARCH, epollDataOffset, epollRecordSize)
+	}
+	if epollRecordSize > eventSize {
+		t.Fatalf("%s: a %d-byte record does not fit a %d-byte slot (the in-place decode needs it)", runtime.GOARCH, epollRecordSize, eventSize)
+	}
 }
