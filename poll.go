@@ -92,11 +92,11 @@ func (p *Poll) Poll(ev *Events, timeout time.Duration) error {
 	var n int
 	var err error
 	if timeout == 0 || !ev.IsEmpty() {
-		var e uintptr
-		// waitNow inlines to the generated trampoline itself: one call,
-		// one return after the kernel.
-		if n, e = waitNow(p.sel.Fd(), free); e != 0 {
-			n, err = p.waitNowFailed(free, e)
+		// On Linux checkNow inlines to the generated trampoline itself:
+		// one call, one return after the kernel.
+		var e, none nowFailure
+		if n, e = p.checkNow(free); e != none {
+			n, err = p.checkNowFailed(free, e)
 		}
 	} else {
 		n, err = p.wait(free, timeout)
@@ -128,6 +128,17 @@ func (p *Poll) Close() error {
 		return nil
 	}
 	return p.close()
+}
+
+// pollNow is one zero-timeout wait, as Poll makes it; busy polling spins on
+// it.
+func (p *Poll) pollNow(free []Event) (int, error) {
+	var none nowFailure
+	n, e := p.checkNow(free)
+	if e != none {
+		return p.checkNowFailed(free, e)
+	}
+	return n, nil
 }
 
 // wait fills free with ready events, blocking for up to timeout (forever

@@ -14,32 +14,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Fd returns the epoll descriptor, for embedding this Poll in another
-// poller. It stays owned by the Poll.
-func (p *Poll) Fd() int { return p.sel.Fd() }
+// nowFailure is how a zero-timeout wait fails here: with the trampoline's
+// errno.
+type nowFailure = uintptr
 
-// waitNow fills free with the events ready now. A zero-timeout wait cannot
-// block, so it is the raw trampoline, with no scheduler involvement.
-func waitNow(epfd int, free []Event) (int, uintptr) {
-	return epollWaitDecode(epfd, &free[0], len(free), 0)
+// checkNow fills free (never empty) with the events ready now. A
+// zero-timeout wait cannot block, so it is the raw trampoline, with no
+// scheduler involvement.
+func (p *Poll) checkNow(free []Event) (int, uintptr) {
+	return epollWaitDecode(p.sel.Fd(), unsafe.SliceData(free), len(free), 0)
 }
 
-// pollNow is one zero-timeout wait: the raw trampoline, and a retry after a
-// signal. Busy polling spins on it.
-func (p *Poll) pollNow(free []Event) (int, error) {
-	n, e := waitNow(p.sel.Fd(), free)
-	if e != 0 {
-		return p.waitNowFailed(free, e)
-	}
-	return n, nil
-}
-
-// waitNowFailed retries a zero-timeout wait that a signal interrupted and
+// checkNowFailed retries a zero-timeout wait that a signal interrupted and
 // reports any other failure.
-func (p *Poll) waitNowFailed(free []Event, e uintptr) (int, error) {
+func (p *Poll) checkNowFailed(free []Event, e uintptr) (int, error) {
 	for e == uintptr(unix.EINTR) {
 		var n int
-		if n, e = waitNow(p.sel.Fd(), free); e == 0 {
+		if n, e = p.checkNow(free); e == 0 {
 			return n, nil
 		}
 	}

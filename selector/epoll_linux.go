@@ -5,6 +5,10 @@ package selector
 import (
 	"errors"
 	"fmt"
+	"math"
+	"os"
+	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gomio/mio/events"
@@ -15,7 +19,11 @@ import (
 // descriptor, each carrying the user's 64-bit token in epoll_event.data.
 type Selector struct {
 	epfd int
-	ref  fdRef
+	ref  fdRef // registry calls and Wait hold a use; the last one out after Close destroys
+
+	mu       sync.Mutex
+	closeFd  int               // eventfd that Close signals to end a Wait; -1 until a Wait needs it
+	received []unix.EpollEvent // Wait's records; only the waiting goroutine uses it
 }
 
 // New creates a close-on-exec epoll instance.
@@ -24,33 +32,12 @@ func New() (*Selector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mio: epoll_create1: %w", err)
 	}
-	return &Selector{epfd: fd}, nil
+	return &Selector{epfd: fd, closeFd: -1}, nil
 }
 
-// Fd returns the epoll descriptor.
+// Fd returns the epoll descriptor, for a wait of the caller's own (see the
+// safety rule in the package documentation). It stays owned by s.
 func (s *Selector) Fd() int { return s.epfd }
-
-// Acquire marks the start of a use of the descriptor (a wait, a registry
-// call); false means the selector is closed. Every true must be paired with
-// Release.
-func (s *Selector) Acquire() bool { return s.ref.acquire() }
-
-// Release ends a use begun by Acquire. The last use after Close closes the
-// descriptor.
-func (s *Selector) Release() {
-	if s.ref.state.Add(-1) == closedBit {
-		s.lastRelease()
-	}
-}
-
-func (s *Selector) lastRelease() {
-	if s.ref.lastOut() {
-		s.destroy()
-	}
-}
-
-// IsClosed reports whether Close has been called.
-func (s *Selector) IsClosed() bool { return s.ref.isClosed() }
 
 // epollBits maps an Interest to the epoll_ctl event mask: always
 // edge-triggered, and EPOLLRDHUP with EPOLLIN so that a peer's shutdown is
@@ -156,19 +143,102 @@ func (s *Selector) Deregister(fd int) error {
 // registration is harmless when it is live (at most a spurious event) and
 // fails with ENOENT when it is stale. See lockUnowned for the locking.
 func (s *Selector) holds(fd int, o owner) bool {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return false
 	}
-	defer s.Release()
+	defer s.release()
 	return s.ctl(unix.EPOLL_CTL_MOD, fd, o.bits, o.token) == nil
 }
 
-// Close closes the selector; registry calls return ErrClosed from then on,
-// and the descriptor is closed when the last call in progress leaves. A
-// goroutine waiting on Fd itself must have left its wait first: the root
-// package's Poll makes sure of it (closeguard_linux.go). Close is idempotent.
+// Wait waits for readiness and fills dst (see the contract in the package
+// documentation). Timeouts are rounded up to the millisecond; package mio's
+// Poll, which waits on Fd with its generated trampoline, honours
+// microseconds. The eventfd that lets Close end a blocking Wait is created
+// by the first one, before it blocks, so that Close never needs a
+// descriptor; if it cannot be created, that Wait returns the error.
+func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	if !s.acquire() {
+		return 0, ErrClosed
+	}
+	defer s.release()
+	if timeout != 0 {
+		if err := s.prepareClose(); err != nil {
+			return 0, err
+		}
+	}
+	if len(s.received) < len(dst) {
+		s.received = make([]unix.EpollEvent, len(dst)) // once per ring size
+	}
+	n, err := unix.EpollWait(s.epfd, s.received[:len(dst)], waitMillis(timeout))
+	switch {
+	case s.ref.isClosed():
+		return 0, ErrClosed
+	case err == unix.EINTR:
+		return 0, nil
+	case err != nil:
+		return 0, os.NewSyscallError("epoll_wait", err)
+	}
+	for i, r := range s.received[:n] {
+		token := *(*uint64)(unsafe.Pointer(&r.Fd)) // the 64-bit data union; see ctl
+		dst[i] = events.MakeEvent(events.Token(token), EpollFlags(r.Events), r.Events)
+	}
+	return n, nil
+}
+
+// prepareClose registers the eventfd that Close signals, once. Its token
+// never reaches a caller: a Wait that wakes for Close returns ErrClosed.
+func (s *Selector) prepareClose() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.ref.isClosed():
+		return ErrClosed // Close has looked for the eventfd already
+	case s.closeFd >= 0:
+		return nil
+	}
+	fd, err := newEventFd()
+	if err != nil {
+		return fmt.Errorf("mio: eventfd for Close: %w", err)
+	}
+	if err := s.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN|unix.EPOLLET, 0); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("mio: register eventfd for Close: %w", err)
+	}
+	s.closeFd = fd
+	return nil
+}
+
+// waitMillis converts a Wait timeout to epoll's milliseconds, rounding up
+// so that a wait is never shorter than asked.
+func waitMillis(d time.Duration) int {
+	switch {
+	case d < 0:
+		return -1
+	case d >= math.MaxInt32*time.Millisecond:
+		return math.MaxInt32
+	}
+	return int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// Close closes the selector; registry calls and Wait return ErrClosed from
+// then on. A Wait in progress is woken (through the eventfd it registered)
+// and the descriptor is closed when the last call in progress has left. A
+// wait on Fd made by the caller itself must have ended first: package mio's
+// Poll makes sure of it (closeguard_linux.go). Close is idempotent.
 func (s *Selector) Close() error {
-	if _, destroy := s.ref.close(); destroy {
+	first, destroy := s.ref.close()
+	if !first {
+		return nil
+	}
+	s.mu.Lock()
+	if s.closeFd >= 0 {
+		_ = signalEventFd(s.closeFd)
+	}
+	s.mu.Unlock()
+	if destroy {
 		s.destroy()
 	}
 	return nil
@@ -176,5 +246,8 @@ func (s *Selector) Close() error {
 
 func (s *Selector) destroy() {
 	forgetOwner(s)
+	if s.closeFd >= 0 {
+		unix.Close(s.closeFd)
+	}
 	unix.Close(s.epfd)
 }

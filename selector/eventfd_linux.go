@@ -9,30 +9,30 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// EventFd is the primitive behind the Waker: a non-blocking, close-on-exec
+// eventFd is the primitive behind the Waker: a non-blocking, close-on-exec
 // eventfd. Registered edge-triggered, every write to it is a new readable
 // edge, so it never needs reading except when its counter is full. Signal and
 // Close are safe to call concurrently: a Signal never writes to a descriptor
 // number that Close has released.
-type EventFd struct {
+type eventFd struct {
 	fd  int
 	ref fdRef
 }
 
-// NewEventFd creates an eventfd.
-func NewEventFd() (*EventFd, error) {
+// openEventFd creates an eventfd.
+func openEventFd() (*eventFd, error) {
 	fd, err := newEventFd()
 	if err != nil {
 		return nil, err
 	}
-	return &EventFd{fd: fd}, nil
+	return &eventFd{fd: fd}, nil
 }
 
 // Fd returns the descriptor.
-func (e *EventFd) Fd() int { return e.fd }
+func (e *eventFd) Fd() int { return e.fd }
 
 // Signal adds one to the counter; ErrClosed after Close.
-func (e *EventFd) Signal() error {
+func (e *eventFd) Signal() error {
 	if !e.ref.acquire() {
 		return ErrClosed
 	}
@@ -45,7 +45,7 @@ func (e *EventFd) Signal() error {
 
 // Close releases the descriptor once no Signal is using it. A second Close
 // returns ErrClosed.
-func (e *EventFd) Close() error {
+func (e *eventFd) Close() error {
 	first, destroy := e.ref.close()
 	if !first {
 		return ErrClosed

@@ -254,6 +254,12 @@ func (s *Selector) flush() {
 // rounded up to the millisecond) and turns them into at most len(dst)
 // events.
 func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	// The use keeps the descriptor open until this Wait has returned; Close
+	// wakes it (the contract's safety rule).
+	if !s.Acquire() {
+		return 0, ErrClosed
+	}
+	defer s.Release()
 	s.mu.Lock()
 	s.flush()
 	s.mu.Unlock()

@@ -208,6 +208,12 @@ func (s *Selector) holds(fd int, o owner) bool {
 // deregistered meanwhile, and the wake-up of Close, are dropped. A signal
 // ends the wait early with no events.
 func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	// The use keeps the descriptor open until this Wait has returned; Close
+	// wakes it (the contract's safety rule).
+	if !s.Acquire() {
+		return 0, ErrClosed
+	}
+	defer s.Release()
 	if len(s.buf) < len(dst) {
 		s.buf = make([]unix.Kevent_t, len(dst)) // once per ring size
 	}

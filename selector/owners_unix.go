@@ -77,7 +77,7 @@ func (s *Selector) lockFd(fd int, op string) (*shard, error) {
 	if fd < 0 {
 		return nil, fmt.Errorf("mio: %s fd %d: %w", op, fd, unix.EBADF)
 	}
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil, ErrClosed
 	}
 	sh := ownerShard(fd)
@@ -87,7 +87,18 @@ func (s *Selector) lockFd(fd int, op string) (*shard, error) {
 
 func (s *Selector) unlockFd(sh *shard) {
 	sh.mu.Unlock()
-	s.Release()
+	s.release()
+}
+
+// acquire begins a use of the descriptor (a registry call, a wait); false
+// means the selector is closed. release ends it; the last one out after
+// Close destroys the selector, so it is never called with a shard locked.
+func (s *Selector) acquire() bool { return s.ref.acquire() }
+
+func (s *Selector) release() {
+	if s.ref.release() {
+		s.destroy()
+	}
 }
 
 // lockUnowned is lockFd for Register: it returns with fd's shard locked and

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/gomio/mio/events"
 )
@@ -24,15 +25,6 @@ func New() (*Selector, error) { return nil, errUnsupported }
 // Fd returns -1.
 func (s *Selector) Fd() int { return -1 }
 
-// Acquire returns false.
-func (s *Selector) Acquire() bool { return false }
-
-// Release does nothing.
-func (s *Selector) Release() {}
-
-// IsClosed returns true.
-func (s *Selector) IsClosed() bool { return true }
-
 // Register returns an error matching errors.ErrUnsupported.
 func (s *Selector) Register(fd int, t events.Token, i events.Interest) error { return errUnsupported }
 
@@ -43,6 +35,11 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 
 // Deregister returns an error matching errors.ErrUnsupported.
 func (s *Selector) Deregister(fd int) error { return errUnsupported }
+
+// Wait returns an error matching errors.ErrUnsupported.
+func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	return 0, errUnsupported
+}
 
 // Close does nothing.
 func (s *Selector) Close() error { return nil }

@@ -8,13 +8,13 @@ import (
 
 // Waker is an eventfd registered readable with the waker's token.
 type Waker struct {
-	efd *EventFd
+	efd *eventFd
 	sel *Selector
 }
 
 // NewWaker creates an eventfd and registers it with token t.
 func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
-	efd, err := NewEventFd()
+	efd, err := openEventFd()
 	if err != nil {
 		return nil, err
 	}

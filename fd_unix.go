@@ -2,6 +2,24 @@
 
 package mio
 
+// On Unix every selector is a descriptor and registers descriptors: what is
+// here is the same for epoll, kqueue and poll(2).
+
+// Fd returns the descriptor of the Poll's selector (the epoll or kqueue
+// descriptor), for embedding this Poll in another poller. It stays owned by
+// the Poll: do not close it, and do not use it after Close.
+func (p *Poll) Fd() int { return p.sel.Fd() }
+
+// Fd returns the descriptor of the selector behind r, as Poll.Fd does (mio's
+// AsRawFd for Registry): for a Source that needs to name the selector to the
+// kernel, such as a nested poller; -1 for a nil or zero Registry.
+func (r *Registry) Fd() int {
+	if r == nil || r.poll == nil || r.poll.sel == nil {
+		return -1
+	}
+	return r.poll.sel.Fd()
+}
+
 // SourceFd is a Source over a raw descriptor. It borrows the descriptor and
 // never closes it; the user keeps it open while registered and deregisters
 // it before closing it.
