@@ -54,7 +54,10 @@ type Wheel struct {
 	cur    uint64
 	round  uint64
 	count  int
-	free   uint32 // head of the free list, through entry.next
+	// expiring is set while Expire runs, so that an Expire from inside fire
+	// is refused instead of reusing the firing list under its caller.
+	expiring bool
+	free     uint32 // head of the free list, through entry.next
 
 	occupied [levels]uint64
 	head     [lists]uint32
@@ -185,12 +188,16 @@ func (w *Wheel) Next() time.Duration {
 // in the same Expire even when due at once (so a timer that re-adds itself
 // cannot trap the loop), but Next then returns 0. A now before the wheel's
 // current time is ignored: nothing fires and the time stays. A nil fire
-// drops due timers without calling anything.
+// drops due timers without calling anything. An Expire from inside fire does
+// nothing and returns 0. If fire panics, the timers due with it that have
+// not fired yet stay pending, and the next Expire fires them.
 func (w *Wheel) Expire(now time.Time, fire func(events.Token)) int {
 	off := int64(now.Sub(w.origin))
-	if off < w.now {
+	if off < w.now || w.expiring {
 		return 0
 	}
+	w.expiring = true
+	defer w.settle()
 	w.now = off
 	w.round++
 	end := uint64(off / w.res)
@@ -242,6 +249,16 @@ func (w *Wheel) fire(list int, fire func(events.Token)) int {
 		}
 	}
 	return n
+}
+
+// settle ends an Expire, also one that fire's panic cut short: timers still
+// on the firing list go back to their slot, which the next Expire fires.
+func (w *Wheel) settle() {
+	for ref := w.head[firing]; ref != 0; ref = w.head[firing] {
+		w.unlink(ref)
+		w.link(ref)
+	}
+	w.expiring = false
 }
 
 // cascade moves the timers of a slot above level 0, whose start the current

@@ -372,3 +372,43 @@ func TestFarDeadlinesSaturate(t *testing.T) {
 		t.Fatal("the saturated timer was not pending")
 	}
 }
+
+// TestFirePanicsOrExpiresAgain checks that a wheel survives a fire that
+// panics, and refuses an Expire from inside fire, losing no timer either way.
+func TestFirePanicsOrExpiresAgain(t *testing.T) {
+	ms := time.Millisecond
+	w := timer.New(ms, base)
+	for tok := range events.Token(4) {
+		w.Add(5*ms, tok) // one slot
+	}
+	w.Add(6*ms, 4)
+	w.Add(7*ms, 5)
+	var got []events.Token
+	func() {
+		defer func() { recover() }()
+		w.Expire(at(6*ms), func(tok events.Token) {
+			got = append(got, tok)
+			if n := w.Expire(at(time.Hour), nil); n != 0 {
+				t.Errorf("an Expire from inside fire fired %d", n)
+			}
+			if len(got) == 2 {
+				panic("fire fails")
+			}
+		})
+	}()
+	if len(got) != 2 || w.Len() != 4 {
+		t.Fatalf("before the panic: fired %v, Len %d, want 2 fired and 4 pending", got, w.Len())
+	}
+	var r recorder
+	if n := w.Expire(at(7*ms), r.fire); n != 4 {
+		t.Fatalf("after the panic: fired %d, want 4", n)
+	}
+	all := append(r.take(), got...)
+	slices.Sort(all)
+	if !slices.Equal(all, []events.Token{0, 1, 2, 3, 4, 5}) {
+		t.Fatalf("fired %v in all, want each of 0..5 once", all)
+	}
+	if w.Len() != 0 {
+		t.Fatalf("Len = %d, want 0", w.Len())
+	}
+}
