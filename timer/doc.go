@@ -44,9 +44,10 @@
 //
 // Exact deadlines: each entry keeps its deadline to the nanosecond as well as
 // its tick, and Expire fires a timer exactly when the time it is given reaches
-// the deadline, never earlier, never at a later Expire than the first one that
-// passes it. Next rounds up to the resolution so that a Poll that sleeps that
-// long wakes at or after the deadline.
+// the deadline: never earlier, and never at a later Expire than the first one
+// that passes it (but for a timer that fire itself adds, which waits for the
+// next). The resolution only sets how Next rounds: up, so that a Poll that
+// sleeps that long wakes at or after the deadline.
 //
 // Why loop-local: an event loop already runs on one goroutine and wakes from
 // Poll anyway; a wheel it owns needs no lock, no goroutine and no channel, and

@@ -75,7 +75,8 @@ type Wheel struct {
 // New returns an empty wheel whose current time is now, counting in ticks
 // of resolution; a resolution <= 0 means one millisecond. A coarser
 // resolution makes Next round up further and saves cascades; it never makes
-// a timer fire early or late.
+// a timer fire early or late. A loop passes time.Now() here and to Expire:
+// its monotonic reading keeps the wheel immune to steps of the wall clock.
 func New(resolution time.Duration, now time.Time) *Wheel {
 	if resolution <= 0 {
 		resolution = time.Millisecond
