@@ -15,7 +15,7 @@ GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/r
 	internal/kevent/decode_amd64.s internal/kevent/decode_arm64.s \
 	internal/iocp/decode_amd64.s internal/iocp/decode_arm64.s
 
-.PHONY: all generate check-generate test test-race test-purego test-arm64 test-windows test-modules cross bench peerbench soak fuzz lint ensure-qemu
+.PHONY: all generate check-generate test test-race test-purego test-arm64 test-windows test-modules cross bench peerbench proxybench proxybench-idle soak fuzz lint ensure-qemu
 
 all: test
 
@@ -110,6 +110,26 @@ peerbench:
 	$(GO) build -o bench/results/mio-echo ./examples/echo
 	EXTRA_SERVER="$(CURDIR)/bench/results/mio-echo -addr 127.0.0.1:{PORT}" EXTRA_NAME=mio \
 		bash $(PEERBENCH)/run.sh | tee bench/results/peerbench.txt
+
+## proxybench: examples/proxy beside HAProxy, nginx and Go's io.Copy, through
+## peerbench's proxy.sh (client -> proxy -> C epoll echo); the table goes to
+## bench/results/proxybench.txt
+proxybench:
+	$(GO) build -o bench/results/mio-proxy ./examples/proxy
+	EXTRA_PROXY="$(CURDIR)/bench/results/mio-proxy -listen {LISTEN} -upstream {UPSTREAM}" EXTRA_NAME=mio \
+		bash $(PEERBENCH)/proxy.sh | tee bench/results/proxybench.txt
+
+## proxybench-idle: PAIRS idle pairs through examples/proxy at once, each
+## checked byte for byte before and after idling: descriptors and heap per
+## pair, in bench/results/proxybench-idle.txt. The proxy needs ulimit -n of
+## 2*PAIRS+64 (the clients and the upstream, processes of their own, PAIRS
+## and a few each): raised here as far as the hard limit allows; the test
+## skips, saying so, when that is too low.
+PAIRS ?= 10000
+proxybench-idle:
+	ulimit -n $$((2 * $(PAIRS) + 64)) 2>/dev/null || ulimit -n $$(ulimit -Hn); \
+	MIO_PROXY_PAIRS=$(PAIRS) $(GO) test -count=1 -timeout 30m -run '^TestProxyIdlePairs$$' -v ./examples/proxy \
+		| grep -v '^    .*proxy: ' | tee bench/results/proxybench-idle.txt
 
 ## soak: the echo example under mixed load for SOAK (10m), reporting every 10 s
 SOAK ?= 10m

@@ -19,7 +19,11 @@ import (
 // TestMain runs the proxy itself when the test binary is started as one by
 // startChild, under the descriptor limit it is given.
 func TestMain(m *testing.M) {
-	if os.Getenv("MIO_PROXY_CHILD") == "1" {
+	switch os.Getenv("MIO_PROXY_CHILD") {
+	case "echo":
+		echoMain()
+		return
+	case "1":
 		if n, err := strconv.ParseUint(os.Getenv("MIO_PROXY_NOFILE"), 10, 64); err == nil {
 			// Hard and soft both: the runtime raises the soft limit to
 			// the hard one at start, and so would undo a soft one alone.
@@ -31,6 +35,60 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// echoMain is an upstream echo server as a process of its own, for tests
+// whose clients need every descriptor the test process has: it prints its
+// address and echoes until killed.
+func echoMain() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(ln.Addr())
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			panic(err)
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					return
+				}
+				if _, err := c.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// startEcho runs echoMain in a child process and returns its address.
+func startEcho(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "MIO_PROXY_CHILD=echo")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("echo server: %v", err)
+	}
+	return strings.TrimSpace(addr)
 }
 
 // child is the proxy as a process of its own: its log, line by line, and
@@ -157,7 +215,9 @@ func (c *child) stats(t *testing.T) (pairs, fds, heap int) {
 }
 
 // Many idle pairs at once (MIO_PROXY_PAIRS, 200 by default; 10000 with
-// ulimit -n raised to 25000 or more, as make proxybench's idle step does):
+// ulimit -n raised past 20064, as make proxybench-idle does): the clients
+// here, the proxy and the upstream echo each a process of its own, so that
+// the proxy alone needs two descriptors a pair.
 // every byte of a message each way correct, before and after they idle;
 // an idle pair holds its two sockets and nothing more (the pipe pool is
 // bounded: at most -max-pipes pipes); the heap the proxy needs per idle
@@ -174,12 +234,13 @@ func TestProxyIdlePairs(t *testing.T) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	if need := uint64(2*n + 200); lim.Cur < need {
-		t.Skipf("%d pairs need ulimit -n %d here (it is %d)", n, need, lim.Cur)
-	}
-	up := upstreamEcho(t)
 	const maxPipes = 8
-	c := startChild(t, 2*n+200, "-upstream", up.String(), "-max-pipes", strconv.Itoa(maxPipes))
+	need := 2*n + 2*maxPipes + 48 // the proxy's: its pairs, its pool, its own few
+	if lim.Max < uint64(need) {
+		t.Skipf("%d pairs need ulimit -n %d (the hard limit is %d)", n, need, lim.Max)
+	}
+	up := startEcho(t)
+	c := startChild(t, need, "-upstream", up, "-max-pipes", strconv.Itoa(maxPipes))
 	_, fds0, heap0 := c.stats(t)
 	conns := make([]net.Conn, n)
 	msg := func(i, round int) string {

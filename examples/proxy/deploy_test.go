@@ -274,21 +274,9 @@ func TestProxyMorePairsThanPipes(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 12 {
 		wg.Go(func() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(60 * time.Second))
 			msg := bytes.Repeat([]byte{byte(i), byte(i >> 8), 0xa5}, 300<<10)
-			go func() {
-				c.Write(msg)
-				c.(*net.TCPConn).CloseWrite()
-			}()
-			got, err := io.ReadAll(c)
-			if err != nil || !bytes.Equal(got, msg) {
-				t.Errorf("pair %d: %d bytes back of %d (%v)", i, len(got), len(msg), err)
+			if err := echoWhole(addr, msg); err != nil {
+				t.Errorf("pair %d: %v", i, err)
 			}
 		})
 	}

@@ -89,33 +89,40 @@ func testHalfClose(t *testing.T, copying bool) {
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(30 * time.Second))
 			r := rand.New(rand.NewPCG(uint64(i), 2))
 			msg := make([]byte, 1+r.IntN(4<<20))
 			for j := range msg {
 				msg[j] = byte(r.Uint32())
 			}
-			go func() {
-				c.Write(msg)
-				c.(*net.TCPConn).CloseWrite()
-			}()
-			got, err := io.ReadAll(c)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if !bytes.Equal(got, msg) {
-				t.Errorf("client %d: %d bytes back, want %d identical", i, len(got), len(msg))
+			if err := echoWhole(addr, msg); err != nil {
+				t.Errorf("client %d: %v", i, err)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// echoWhole sends msg through the proxy at addr, shuts its write half, and
+// checks that exactly msg comes back, then EOF.
+func echoWhole(addr string, msg []byte) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	go func() {
+		c.Write(msg)
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	got, err := io.ReadAll(c)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, msg) {
+		return fmt.Errorf("%d bytes back, want %d identical", len(got), len(msg))
+	}
+	return nil
 }
 
 // A client that sends a lot before it reads anything fills every buffer on
