@@ -84,6 +84,10 @@ func New(resolution time.Duration, now time.Time) *Wheel {
 	return &Wheel{origin: now, res: int64(resolution)}
 }
 
+// Now returns the wheel's current time: the now of New or of the last
+// Expire that moved it, from which Add and Reset count.
+func (w *Wheel) Now() time.Time { return w.origin.Add(time.Duration(w.now)) }
+
 // Len returns the number of pending timers.
 func (w *Wheel) Len() int { return w.count }
 
@@ -100,6 +104,10 @@ func (w *Wheel) Grow(n int) {
 // wheel's current time (the now of New or of the last Expire). A duration
 // <= 0 makes the timer due at once: the next Expire fires it. The returned ID
 // stays valid until the timer fires or is cancelled.
+//
+// Because durations count from the last Expire, a loop calls Expire as soon
+// as Poll returns, before it handles the events: a timer added while handling
+// them then counts from when the loop woke, not from before it slept.
 func (w *Wheel) Add(after time.Duration, t events.Token) ID {
 	if w.free == 0 {
 		w.entries = append(w.entries, entry{})

@@ -277,6 +277,9 @@ func TestNextConverges(t *testing.T) {
 
 func TestTimeGoingBackwardsIsIgnored(t *testing.T) {
 	w := timer.New(time.Millisecond, base)
+	if !w.Now().Equal(base) {
+		t.Fatalf("Now = %v after New, want %v", w.Now(), base)
+	}
 	w.Expire(at(time.Second), nil)
 	w.Add(10*time.Millisecond, 1)
 	if n := w.Expire(at(0), nil); n != 0 {
@@ -286,6 +289,9 @@ func TestTimeGoingBackwardsIsIgnored(t *testing.T) {
 		t.Fatalf("Expire before New's time fired %d", n)
 	}
 	// The wheel kept its time: the timer is still 10 ms away.
+	if !w.Now().Equal(at(time.Second)) {
+		t.Fatalf("Now = %v after a backwards Expire, want %v", w.Now(), at(time.Second))
+	}
 	if got := w.Next(); got != 10*time.Millisecond {
 		t.Fatalf("Next = %v after a backwards Expire, want 10ms", got)
 	}
