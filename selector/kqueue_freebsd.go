@@ -8,13 +8,12 @@ import (
 )
 
 // The layout of kevent_t and the filters, as x/sys defines them for freebsd.
-var keventLayout = kevent.NewLayout(unsafe.Sizeof(kev), unsafe.Offsetof(kev.Flags), unsafe.Offsetof(kev.Fflags),
+var keventLayout = kevent.NewLayout(kevent.Fields{Stride: unsafe.Sizeof(kev), IdentSize: unsafe.Sizeof(kev.Ident),
+	Filter: unsafe.Offsetof(kev.Filter), FilterSize: unsafe.Sizeof(kev.Filter), Flags: unsafe.Offsetof(kev.Flags),
+	FlagsSize: unsafe.Sizeof(kev.Flags), FFlags: unsafe.Offsetof(kev.Fflags)},
 	kevent.Filters{Read: unix.EVFILT_READ, Write: unix.EVFILT_WRITE, AIO: unix.EVFILT_AIO, LIO: unix.EVFILT_LIO, User: unix.EVFILT_USER, HasAIO: true, HasLIO: true, HasUserReadable: true})
 
 var kev unix.Kevent_t
-
-// The generated decoder reads filter at offset 8 as 16 bits.
-const _ = unsafe.Offsetof(kev.Filter) - 8 + (8 - unsafe.Offsetof(kev.Filter))
 
 // The Waker is EVFILT_USER with NOTE_TRIGGER.
 const (

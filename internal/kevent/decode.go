@@ -10,24 +10,32 @@ import (
 // and returns how many it wrote: min(len(dst), len(src)/l.Stride). Each
 // event's token is the record's ident (the descriptor); the selector maps
 // it to the registration's token afterwards. Raw is filter | flags<<16,
-// each truncated to 16 bits.
+// each truncated to 16 bits. The generated decoder reads the 64-bit
+// little-endian layouts; the others (32-bit BSDs, openbsd/ppc64) go through
+// the Go twin.
 func Decode(dst []events.Event, src []byte, l *Layout) int {
 	n := min(len(dst), len(src)/int(l.Stride))
 	if n > 0 {
-		decode(&dst[0], &src[0], n, l)
+		if l.generated {
+			decode(&dst[0], &src[0], n, l)
+		} else {
+			decodeGeneric(&dst[0], &src[0], n, l)
+		}
 	}
 	return n
 }
 
-// decodeGeneric is the portable twin of the generated decode.
+// decodeGeneric is the portable twin of the generated decode, for every
+// layout.
 func decodeGeneric(dst *events.Event, src *byte, n int, l *Layout) {
 	out := unsafe.Slice(dst, n)
+	f := &l.fields
 	for i := range out {
 		rec := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(src), uintptr(i)*l.Stride)), l.Stride)
-		ident := le64(rec)
-		filter := uint32(rec[8]) | uint32(rec[9])<<8
-		flags := uint32(rec[l.FlagsOff]) | uint32(rec[l.FlagsOff+1])<<8
-		fflags := le32(rec[l.FFlagsOff:])
+		ident := f.read(rec, 0, f.IdentSize)
+		filter := uint32(f.read(rec, f.Filter, f.FilterSize)) & 0xffff
+		flags := uint32(f.read(rec, f.Flags, f.FlagsSize)) & 0xffff
+		fflags := uint32(f.read(rec, f.FFlags, 4))
 		eof := flags >> 15
 		err := (flags >> 14 & 1) | eof&b2u(fflags != 0)
 		k := (filter&15)<<2 | eof<<1 | err
@@ -35,10 +43,18 @@ func decodeGeneric(dst *events.Event, src *byte, n int, l *Layout) {
 	}
 }
 
-func le64(b []byte) uint64 { return uint64(le32(b)) | uint64(le32(b[4:]))<<32 }
-
-func le32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+// read reads the size-byte unsigned field at off of rec in f's byte order.
+func (f *Fields) read(rec []byte, off, size uintptr) uint64 {
+	b := rec[off : off+size]
+	var v uint64
+	for i := range b {
+		if f.BigEndian {
+			v = v<<8 | uint64(b[i])
+		} else {
+			v |= uint64(b[i]) << (8 * i)
+		}
+	}
+	return v
 }
 
 func b2u(b bool) uint32 {

@@ -9,3 +9,5 @@ import "github.com/gomio/mio/events"
 //
 //go:noescape
 func decode(dst *events.Event, src *byte, n int, l *Layout)
+
+const generatedDecoder = true

@@ -2,22 +2,41 @@ package kevent
 
 import (
 	"encoding/binary"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 
 	"github.com/gomio/mio/events"
 )
 
+// Every kevent_t layout of x/sys's BSD and darwin targets, written out from
+// its ztypes files (layout_bsd_test.go checks the one of the target it is
+// built for against unix.Kevent_t). 64-bit ident targets share one layout
+// per OS; 386 aligns 64-bit fields to 4, arm to 8.
 var layouts = map[string]struct {
-	l *Layout
-	f Filters
+	fields Fields
+	f      Filters
 }{
-	"darwin":    {Darwin, Filters{Read: -1, Write: -2, AIO: -3, User: -10, HasAIO: true, HasUserReadable: true}},
-	"freebsd":   {FreeBSD, Filters{Read: -1, Write: -2, AIO: -3, LIO: -10, User: -11, HasAIO: true, HasLIO: true, HasUserReadable: true}},
-	"dragonfly": {DragonFly, Filters{Read: -1, Write: -2, AIO: -3, User: -9, HasAIO: true, HasUserReadable: true}},
-	"openbsd":   {OpenBSD, Filters{Read: -1, Write: -2}},
-	"netbsd":    {NetBSD, Filters{Read: 0, Write: 1}},
+	"darwin":        {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, DarwinFilters},
+	"dragonfly":     {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, DragonFlyFilters},
+	"freebsd/64":    {Fields{Stride: 64, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, FreeBSDFilters},
+	"freebsd/386":   {Fields{Stride: 56, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, FreeBSDFilters},
+	"freebsd/arm":   {Fields{Stride: 64, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, FreeBSDFilters},
+	"openbsd/64":    {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, OpenBSDFilters},
+	"openbsd/ppc64": {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, BigEndian: true}, OpenBSDFilters},
+	"openbsd/386":   {Fields{Stride: 24, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, OpenBSDFilters},
+	"openbsd/arm":   {Fields{Stride: 32, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, OpenBSDFilters},
+	"netbsd/64":     {Fields{Stride: 40, IdentSize: 8, Filter: 8, FilterSize: 4, Flags: 12, FlagsSize: 4, FFlags: 16}, NetBSDFilters},
+	"netbsd/386":    {Fields{Stride: 28, IdentSize: 4, Filter: 4, FilterSize: 4, Flags: 8, FlagsSize: 4, FFlags: 12}, NetBSDFilters},
+	"netbsd/arm":    {Fields{Stride: 32, IdentSize: 4, Filter: 4, FilterSize: 4, Flags: 8, FlagsSize: 4, FFlags: 12}, NetBSDFilters},
+}
+
+// layoutOf builds the named layout in its own byte order.
+func layoutOf(name string) *Layout {
+	c := layouts[name]
+	return newLayout(c.fields, c.f)
 }
 
 // The generated decoder reads Layout by offset (asm/internal/spec).
@@ -32,36 +51,53 @@ func TestLayoutOffsets(t *testing.T) {
 	}
 }
 
-// record writes one kevent_t in layout l.
+// record writes one kevent_t in layout l: each field at its width, in the
+// layout's byte order, a negative filter sign-extended as the kernel's
+// wider fields hold it.
 func record(l *Layout, ident uint64, filter int16, flags uint16, fflags uint32) []byte {
+	f := l.fields
 	b := make([]byte, l.Stride)
-	binary.LittleEndian.PutUint64(b, ident)
-	binary.LittleEndian.PutUint16(b[8:], uint16(filter))
-	if l.FlagsOff == 12 { // NetBSD: 32-bit filter and flags
-		if filter < 0 {
-			binary.LittleEndian.PutUint16(b[10:], 0xffff)
-		}
-	}
-	binary.LittleEndian.PutUint16(b[l.FlagsOff:], flags)
-	binary.LittleEndian.PutUint32(b[l.FFlagsOff:], fflags)
+	put(f, b, 0, f.IdentSize, ident)
+	put(f, b, f.Filter, f.FilterSize, uint64(int64(filter)))
+	put(f, b, f.Flags, f.FlagsSize, uint64(flags))
+	put(f, b, f.FFlags, 4, uint64(fflags))
 	return b
+}
+
+func put(f Fields, b []byte, off, size uintptr, v uint64) {
+	var order binary.ByteOrder = binary.LittleEndian
+	if f.BigEndian {
+		order = binary.BigEndian
+	}
+	switch size {
+	case 2:
+		order.PutUint16(b[off:], uint16(v))
+	case 4:
+		order.PutUint32(b[off:], uint32(v))
+	case 8:
+		order.PutUint64(b[off:], v)
+	}
 }
 
 // Every filter of every OS, with every combination of the bits mio reads,
 // decodes to what mio's predicates say.
 func TestDecodeMatchesMio(t *testing.T) {
 	for name, c := range layouts {
-		f := c.f
+		f, l := c.f, layoutOf(name)
 		filters := []int16{f.Read, f.Write, f.AIO, f.LIO, f.User} // all we register
 		for _, filter := range filters {
 			for _, flags := range []uint16{0, EVEOF, EVError, EVEOF | EVError, 0x21, EVEOF | 0x1} {
 				for _, fflags := range []uint32{0, 1, 54, 1 << 31} {
-					rec := record(c.l, 77, filter, flags, fflags)
-					for _, impl := range impls {
+					ident := uint64(0x0123456789abcdef)
+					if l.fields.IdentSize == 4 {
+						ident = 0x89abcdef
+					}
+					rec := record(l, ident, filter, flags, fflags)
+					for _, impl := range implsFor(l) {
 						var ev [1]events.Event
-						impl.fn(&ev[0], &rec[0], 1, c.l)
+						impl.fn(&ev[0], &rec[0], 1, l)
 						want := Flags(f, filter, flags, fflags)
-						if ev[0].Token() != 77 || ev[0].Flags() != want {
+						if uint64(ev[0].Token()) != ident || ev[0].Flags() != want {
 							t.Fatalf("%s/%s: filter %d flags %#x fflags %d: got %v, want flags %#x", name, impl.name, filter, flags, fflags, ev[0], want)
 						}
 						if raw := uint32(uint16(filter)) | uint32(flags)<<16; ev[0].Raw() != raw {
@@ -74,21 +110,41 @@ func TestDecodeMatchesMio(t *testing.T) {
 	}
 }
 
-var impls = []struct {
+type impl struct {
 	name string
 	fn   func(*events.Event, *byte, int, *Layout)
-}{{"decode", decode}, {"generic", decodeGeneric}}
+}
+
+// implsFor lists the decoders of layout l: Decode's choice (the generated
+// decoder where it reads l), and the twin.
+func implsFor(l *Layout) []impl {
+	decodeN := func(dst *events.Event, src *byte, n int, l *Layout) {
+		Decode(unsafe.Slice(dst, n), unsafe.Slice(src, n*int(l.Stride)), l)
+	}
+	return []impl{{"Decode", decodeN}, {"generic", decodeGeneric}}
+}
+
+// The generated decoder serves exactly the 64-bit little-endian layouts.
+func TestGeneratedLayouts(t *testing.T) {
+	for name, c := range layouts {
+		want := generatedDecoder && c.fields.IdentSize == 8 && !c.fields.BigEndian && c.fields.Filter == 8
+		if got := layoutOf(name).generated; got != want {
+			t.Errorf("%s: generated decoder %v, want %v", name, got, want)
+		}
+	}
+}
 
 // The generated decoder and its Go twin agree on arbitrary bytes.
 func TestDecodeDifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for name, c := range layouts {
+	for name := range layouts {
+		l := layoutOf(name)
 		for n := 1; n <= 67; n++ {
-			src := make([]byte, n*int(c.l.Stride))
+			src := make([]byte, n*int(l.Stride))
 			for i := range src {
 				src[i] = byte(r.Uint32())
 			}
-			compare(t, name, src, c.l)
+			compare(t, name, src, l)
 		}
 	}
 }
@@ -114,29 +170,34 @@ func compare(t *testing.T, name string, src []byte, l *Layout) {
 }
 
 func TestDecodeBounds(t *testing.T) {
-	src := make([]byte, 3*int(Darwin.Stride)+5)
-	if n := Decode(make([]events.Event, 2), src, Darwin); n != 2 {
+	darwin := layoutOf("darwin")
+	src := make([]byte, 3*int(darwin.Stride)+5)
+	if n := Decode(make([]events.Event, 2), src, darwin); n != 2 {
 		t.Fatalf("short dst: wrote %d, want 2", n)
 	}
-	if n := Decode(make([]events.Event, 8), src, Darwin); n != 3 {
+	if n := Decode(make([]events.Event, 8), src, darwin); n != 3 {
 		t.Fatalf("short src: wrote %d, want 3", n)
 	}
-	if n := Decode(nil, src, Darwin); n != 0 {
+	if n := Decode(nil, src, darwin); n != 0 {
 		t.Fatalf("nil dst: wrote %d", n)
 	}
-	if n := Decode(make([]events.Event, 1), nil, Darwin); n != 0 {
+	if n := Decode(make([]events.Event, 1), nil, darwin); n != 0 {
 		t.Fatalf("nil src: wrote %d", n)
 	}
 }
 
 func FuzzDecodeKevent(f *testing.F) {
+	names := slices.Sorted(maps.Keys(layouts))
+	index := func(name string) uint8 { return uint8(slices.Index(names, name)) }
 	f.Add([]byte{}, uint8(0))
-	f.Add(record(Darwin, 5, -1, EVEOF, 54), uint8(0))
-	f.Add(record(FreeBSD, 9, -2, EVError, 0), uint8(1))
-	f.Add(record(NetBSD, 3, 0, EVEOF, 1), uint8(4))
-	names := []string{"darwin", "freebsd", "dragonfly", "openbsd", "netbsd"}
+	f.Add(record(layoutOf("darwin"), 5, -1, EVEOF, 54), index("darwin"))
+	f.Add(record(layoutOf("freebsd/64"), 9, -2, EVError, 0), index("freebsd/64"))
+	f.Add(record(layoutOf("netbsd/64"), 3, 0, EVEOF, 1), index("netbsd/64"))
+	f.Add(record(layoutOf("freebsd/386"), 7, -1, EVEOF, 0), index("freebsd/386"))
+	f.Add(record(layoutOf("netbsd/arm"), 1<<31, 1, EVEOF|EVError, 2), index("netbsd/arm"))
+	f.Add(record(layoutOf("openbsd/ppc64"), 1<<40|3, -2, EVEOF, 9), index("openbsd/ppc64"))
 	f.Fuzz(func(t *testing.T, src []byte, which uint8) {
 		name := names[int(which)%len(names)]
-		compare(t, name, src, layouts[name].l)
+		compare(t, name, src, layoutOf(name))
 	})
 }

@@ -4,17 +4,40 @@
 // target too, also where kqueue itself cannot run.
 package kevent
 
-import "github.com/gomio/mio/events"
+import (
+	"fmt"
+	"unsafe"
 
-// Layout describes kevent_t on one OS and how its records map to flags.
-// The generated decoder reads it by offset: keep the fields in this order.
+	"github.com/gomio/mio/events"
+)
+
+// Layout describes kevent_t on one OS and architecture and how its records
+// map to flags. The generated decoder reads its first four fields by offset
+// (asm/internal/spec): keep them first and in this order.
 type Layout struct {
 	Stride    uintptr // size of one kevent_t
-	FlagsOff  uintptr // offset of flags (read as 16 bits)
+	FlagsOff  uintptr // offset of flags (its low 16 bits are read)
 	FFlagsOff uintptr // offset of fflags (read as 32 bits)
 	// Table holds the flags for index (filter&15)<<2 | eof<<1 | err, where
 	// eof is EV_EOF and err is EV_ERROR, or EV_EOF with a non-zero fflags.
 	Table [64]uint8
+
+	fields    Fields
+	generated bool // the generated decoder can read this layout
+}
+
+// Fields says where kevent_t keeps what the decoder reads, as x/sys's
+// unix.Kevent_t has it on the target: ident is at 0, 4 or 8 bytes wide
+// (uintptr_t); filter and flags are 16 bits wide everywhere but NetBSD, where
+// they are 32; only their low 16 bits matter. BigEndian is the target's
+// byte order (openbsd/ppc64 is big-endian).
+type Fields struct {
+	Stride             uintptr
+	IdentSize          uintptr
+	Filter, FilterSize uintptr
+	Flags, FlagsSize   uintptr
+	FFlags             uintptr
+	BigEndian          bool
 }
 
 // The flag bits every BSD and darwin share.
@@ -30,23 +53,38 @@ type Filters struct {
 	HasAIO, HasLIO, HasUserReadable bool
 }
 
-// Where each OS puts the fields of kevent_t (ident is always at 0 and
-// filter at 8) and what its filters are. FreeBSD's record carries ext[4];
-// NetBSD's filter and flags are 32 bits wide.
+// The filters of each OS, as x/sys defines them.
 var (
-	Darwin = NewLayout(32, 10, 12, Filters{Read: -1, Write: -2, AIO: -3, User: -10,
-		HasAIO: true, HasUserReadable: true})
-	FreeBSD = NewLayout(64, 10, 12, Filters{Read: -1, Write: -2, AIO: -3, LIO: -10, User: -11,
-		HasAIO: true, HasLIO: true, HasUserReadable: true})
-	DragonFly = NewLayout(32, 10, 12, Filters{Read: -1, Write: -2, AIO: -3, User: -9,
-		HasAIO: true, HasUserReadable: true})
-	OpenBSD = NewLayout(32, 10, 12, Filters{Read: -1, Write: -2})
-	NetBSD  = NewLayout(40, 12, 16, Filters{Read: 0, Write: 1})
+	DarwinFilters    = Filters{Read: -1, Write: -2, AIO: -3, User: -10, HasAIO: true, HasUserReadable: true}
+	FreeBSDFilters   = Filters{Read: -1, Write: -2, AIO: -3, LIO: -10, User: -11, HasAIO: true, HasLIO: true, HasUserReadable: true}
+	DragonFlyFilters = Filters{Read: -1, Write: -2, AIO: -3, User: -9, HasAIO: true, HasUserReadable: true}
+	OpenBSDFilters   = Filters{Read: -1, Write: -2}
+	NetBSDFilters    = Filters{Read: 0, Write: 1}
 )
 
-// NewLayout builds the layout and flag table of one OS.
-func NewLayout(stride, flagsOff, fflagsOff uintptr, f Filters) *Layout {
-	l := &Layout{Stride: stride, FlagsOff: flagsOff, FFlagsOff: fflagsOff}
+// hostBigEndian is this machine's byte order: the kernel writes its records
+// in it.
+var hostBigEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 0
+}()
+
+// NewLayout builds the layout and flag table of kevent_t as fields describes
+// it, in this machine's byte order (fields.BigEndian is ignored). It panics on
+// a layout the decoders cannot read: that is a build-time fact of a target.
+func NewLayout(fields Fields, f Filters) *Layout {
+	fields.BigEndian = hostBigEndian
+	return newLayout(fields, f)
+}
+
+// newLayout is NewLayout in the byte order fields gives, for the tests.
+func newLayout(fields Fields, f Filters) *Layout {
+	if fields.IdentSize != 4 && fields.IdentSize != 8 || fields.FilterSize != 2 && fields.FilterSize != 4 ||
+		fields.FlagsSize != 2 && fields.FlagsSize != 4 || fields.FFlags+4 > fields.Stride {
+		panic(fmt.Sprintf("kevent: a kevent_t layout the decoder cannot read: %+v", fields))
+	}
+	l := &Layout{Stride: fields.Stride, FlagsOff: fields.Flags, FFlagsOff: fields.FFlags, fields: fields}
+	l.generated = generatedDecoder && !fields.BigEndian && fields.IdentSize == 8 && fields.Filter == 8
 	for k := range l.Table {
 		filter := int16(k >> 2)
 		var flags uint16
