@@ -51,7 +51,7 @@ func TestSocketRegisterDuringBlockingPoll(t *testing.T) {
 	if _, err := c.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	done := pollOnceInBackground(p)
+	done := pollOnceInBackground(t, p)
 	if err := p.Registry().Register(s, 42, mio.Readable); err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +174,9 @@ func TestCloseWakesBlockedPoll(t *testing.T) {
 	}
 	ev := mio.NewEvents(4)
 	done := make(chan error)
+	blocked := mio.AboutToBlock(t, p)
 	go func() { done <- p.Poll(ev, -1) }()
-	time.Sleep(50 * time.Millisecond)
+	<-blocked
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -387,13 +388,20 @@ func TestBusyPollKeepsTimeoutsAndEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	for _, delay := range []time.Duration{time.Millisecond, 100 * time.Millisecond} {
-		go func() { time.Sleep(delay); w.Wake() }()
+	// A wake that is there when the spin starts, and one that comes only
+	// once the spin is over and the wait blocks.
+	blocked := mio.AboutToBlock(t, p)
+	for _, whileSpinning := range []bool{true, false} {
+		if whileSpinning {
+			w.Wake()
+		} else {
+			go func() { <-blocked; w.Wake() }()
+		}
 		if err := p.Poll(ev, -1); err != nil {
 			t.Fatal(err)
 		}
 		if e, ok := ev.Pop(); !ok || e.Token() != 3 || !e.IsReadable() {
-			t.Fatalf("after %v: %v %v", delay, e, ok)
+			t.Fatalf("wake while spinning %v: %v %v", whileSpinning, e, ok)
 		}
 	}
 	readySource(t, p, 4)

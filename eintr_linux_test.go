@@ -17,8 +17,10 @@ import (
 
 // A storm of handled signals aimed at the polling thread interrupts its
 // waits over and over; none of it may surface as an error, a lost event or a
-// short timeout.
+// short timeout. The waits must really have been interrupted: Poll counts
+// its retries after EINTR for the test.
 func TestSignalStormSurfacesNothing(t *testing.T) {
+	retried := mio.CountInterrupted(t)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, unix.SIGUSR1)
 	defer signal.Stop(sigs)
@@ -56,6 +58,7 @@ func TestSignalStormSurfacesNothing(t *testing.T) {
 	defer runtime.UnlockOSThread()
 	tid <- unix.Gettid()
 	ev := mio.NewEvents(8)
+	blocked := mio.AboutToBlock(t, p)
 	for round := range 3 {
 		start := time.Now()
 		if err := p.Poll(ev, 100*time.Millisecond); err != nil {
@@ -67,7 +70,11 @@ func TestSignalStormSurfacesNothing(t *testing.T) {
 		if !ev.IsEmpty() {
 			t.Fatalf("round %d: events with nothing ready", round)
 		}
-		go func() { time.Sleep(30 * time.Millisecond); w.Wake() }()
+		select {
+		case <-blocked: // the timed poll's
+		default:
+		}
+		go func() { <-blocked; w.Wake() }()
 		if err := p.Poll(ev, -1); err != nil {
 			t.Fatalf("round %d: blocking poll: %v", round, err)
 		}
@@ -85,5 +92,8 @@ func TestSignalStormSurfacesNothing(t *testing.T) {
 	if sent.Load() < 100 {
 		t.Fatalf("only %d signals were sent: the storm did not happen", sent.Load())
 	}
-	t.Logf("%d signals sent", sent.Load())
+	if retried.Load() == 0 {
+		t.Fatalf("%d signals sent and no wait was interrupted: the storm missed the polls", sent.Load())
+	}
+	t.Logf("%d signals sent, %d waits interrupted and resumed", sent.Load(), retried.Load())
 }

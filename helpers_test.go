@@ -68,9 +68,17 @@ func tcpPair(t testing.TB) (client, server *mnet.TCPStream) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	// The connection is accepted when the listener says it is there.
+	p := newPoll(t)
+	if err := p.Registry().Register(l, 0, mio.Readable); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Registry().Deregister(l)
+	ev := mio.NewEvents(1)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
 		s, _, err := l.Accept()
 		if errors.Is(err, mio.ErrWouldBlock) {
+			pollAll(t, p, ev, time.Until(deadline))
 			continue
 		}
 		if err != nil {
@@ -154,10 +162,12 @@ func readySource(t testing.TB, p *mio.Poll, tok mio.Token) {
 }
 
 // pollOnceInBackground starts one Poll (10 s at most) on another goroutine,
-// gives it time to block, and returns the channel its events arrive on.
-func pollOnceInBackground(p *mio.Poll) <-chan []mio.Event {
+// returns once it is about to block, and returns the channel its events
+// arrive on.
+func pollOnceInBackground(t testing.TB, p *mio.Poll) <-chan []mio.Event {
 	ev := mio.NewEvents(8)
 	done := make(chan []mio.Event)
+	blocked := mio.AboutToBlock(t, p)
 	go func() {
 		var got []mio.Event
 		if err := p.Poll(ev, 10*time.Second); err == nil {
@@ -167,6 +177,6 @@ func pollOnceInBackground(p *mio.Poll) <-chan []mio.Event {
 		}
 		done <- got
 	}()
-	time.Sleep(50 * time.Millisecond) // let the poller block first
+	<-blocked
 	return done
 }

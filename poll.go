@@ -156,7 +156,28 @@ func (p *Poll) wait(free []Event, timeout time.Duration) (int, error) {
 	} else if timeout != 0 {
 		p.yieldIfDue()
 	}
+	if h := testHooks.block.Load(); h != nil {
+		(*h)(p)
+	}
 	return p.block(free, timeout, deadline)
+}
+
+// testHooks let the tests see what a real wait does (export_test.go sets
+// them): block is called as a Poll is about to block, so that a test acts on
+// a Poll that is waiting instead of guessing with a sleep; interrupted when
+// a wait that a signal interrupted is retried, so that a signal test knows
+// its signals landed. Both are nil outside the tests, and are looked at
+// only where a wait blocks or was interrupted.
+var testHooks struct {
+	block       atomic.Pointer[func(*Poll)]
+	interrupted atomic.Pointer[func()]
+}
+
+// interrupted reports a retried EINTR to the tests.
+func interrupted() {
+	if h := testHooks.interrupted.Load(); h != nil {
+		(*h)()
+	}
 }
 
 // yieldEvery is how long a goroutine that polls in a loop may go without

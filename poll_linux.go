@@ -29,6 +29,7 @@ func (p *Poll) checkNow(free []Event) (int, uintptr) {
 // reports any other failure.
 func (p *Poll) checkNowFailed(free []Event, e uintptr) (int, error) {
 	for e == uintptr(unix.EINTR) {
+		interrupted()
 		var n int
 		if n, e = p.checkNow(free); e == 0 {
 			return n, nil
@@ -62,6 +63,7 @@ func blockOn(epfd int, free []Event, timeout time.Duration, deadline time.Time, 
 		}
 		switch {
 		case e == uintptr(unix.EINTR):
+			interrupted()
 		case e != 0:
 			return 0, os.NewSyscallError(call, syscall.Errno(e))
 		case n > 0 || timeout < 0 || !time.Now().Before(deadline):

@@ -40,7 +40,7 @@ func TestEdgeTriggeredRearmsOnlyOnNewReadiness(t *testing.T) {
 
 func TestRegisterDuringBlockingPollIsSeen(t *testing.T) {
 	p := newPoll(t)
-	done := pollOnceInBackground(p)
+	done := pollOnceInBackground(t, p)
 	register(t, p, eventFd(t, true), 42, mio.Readable)
 	got := <-done
 	if len(got) != 1 || got[0].Token() != 42 || !got[0].IsReadable() {

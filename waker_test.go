@@ -98,8 +98,9 @@ func TestWakerWakesBlockedPoll(t *testing.T) {
 	}
 	defer w.Close()
 	ev := mio.NewEvents(4)
+	blocked := mio.AboutToBlock(t, p)
 	go func() {
-		time.Sleep(20 * time.Millisecond)
+		<-blocked
 		w.Wake()
 	}()
 	if err := p.Poll(ev, -1); err != nil {
