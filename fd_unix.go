@@ -2,6 +2,8 @@
 
 package mio
 
+import "syscall"
+
 // On Unix every selector is a descriptor and registers descriptors: what is
 // here is the same for epoll, kqueue and poll(2).
 
@@ -77,3 +79,8 @@ func (r *Registry) deregisterFd(fd int) error {
 	}
 	return sel.Deregister(fd)
 }
+
+// ErrWouldBlock is what every non-blocking call returns instead of blocking.
+// On Unix it is syscall.EAGAIN itself, so both errors.Is(err, ErrWouldBlock)
+// and errors.Is(err, syscall.EAGAIN) hold, and returning it allocates nothing.
+var ErrWouldBlock error = syscall.EAGAIN

@@ -170,3 +170,26 @@ func TestRegistryFromManyGoroutinesWhilePolling(t *testing.T) {
 	wg.Wait()
 	stopPolling()
 }
+
+// Registry.Fd is the Poll's epoll descriptor (mio's AsRawFd for Registry): a
+// Source that registers itself with the kernel directly is reported by Poll.
+func TestRegistryFdReachesTheSelector(t *testing.T) {
+	p := newPoll(t)
+	r := p.Registry()
+	if r.Fd() != p.Fd() || r.Fd() < 0 {
+		t.Fatalf("Registry.Fd %d, Poll.Fd %d", r.Fd(), p.Fd())
+	}
+	var nilRegistry *mio.Registry
+	if nilRegistry.Fd() != -1 {
+		t.Fatalf("nil Registry.Fd: %d, want -1", nilRegistry.Fd())
+	}
+	efd := eventFd(t, true)
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: 42}
+	if err := unix.EpollCtl(r.Fd(), unix.EPOLL_CTL_ADD, efd, &ev); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.EpollCtl(r.Fd(), unix.EPOLL_CTL_DEL, efd, nil)
+	if e := expectEvent(t, p, mio.NewEvents(4), 42); !e.IsReadable() {
+		t.Fatalf("event %v, want readable", e)
+	}
+}
