@@ -19,20 +19,19 @@ GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/r
 
 all: test
 
-## generate: regenerate the assembly from asm/ (the source of truth)
+## generate: regenerate the assembly from asm/ (the source of truth), with
+## the //go:generate lines of hotpath.go, one per generated file
 generate:
-	cd asm && $(GO) run ./amd64 -out ../poll_amd64.s
-	cd asm && $(GO) run ./arm64 -out ../poll_arm64.s
-	cd asm && $(GO) run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s
-	cd asm && $(GO) run ./arm64 -rawsys -out ../internal/rawsys/rawsys_arm64.s
-	cd asm && $(GO) run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s
-	cd asm && $(GO) run ./arm64 -kevent -out ../internal/kevent/decode_arm64.s
-	cd asm && $(GO) run ./amd64 -afd -out ../internal/iocp/decode_amd64.s
-	cd asm && $(GO) run ./arm64 -afd -out ../internal/iocp/decode_arm64.s
+	$(GO) generate -run 'cd asm && go run ' .
 
-## check-generate: fail if the committed assembly differs from what generate writes
+## check-generate: fail if the committed generated files differ from what
+## generate writes, or if generate writes a file that is not committed
 check-generate: generate
-	git diff --exit-code -- $(GENERATED) || { echo "generated assembly is stale: run make generate and commit"; exit 1; }
+	git diff --exit-code -- $(GENERATED) || { echo "generated files are stale: run make generate and commit"; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- $(GENERATED)); \
+	if [ -n "$$untracked" ]; then echo "generated files not committed: $$untracked"; exit 1; fi
+	@listed=$$(grep -c '^//go:generate sh -c "cd asm && go run ' hotpath.go); \
+	if [ "$$listed" != "$(words $(GENERATED))" ]; then echo "hotpath.go generates $$listed files, GENERATED lists $(words $(GENERATED))"; exit 1; fi
 
 ## test: vet, race tests, purego tests, arm64 tests under qemu, Windows tests
 ## under Wine, cross builds, generated code current

@@ -9,9 +9,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The generated files, each written by the command on its line (the
+// generators are in asm/, the source of truth; make generate runs these, and
+// make check-generate fails when a committed file differs from what they
+// write):
+//
+//go:generate sh -c "cd asm && go run ./amd64 -out ../poll_amd64.s"
+//go:generate sh -c "cd asm && go run ./arm64 -out ../poll_arm64.s"
+//go:generate sh -c "cd asm && go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s"
+//go:generate sh -c "cd asm && go run ./arm64 -rawsys -out ../internal/rawsys/rawsys_arm64.s"
+//go:generate sh -c "cd asm && go run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s"
+//go:generate sh -c "cd asm && go run ./arm64 -kevent -out ../internal/kevent/decode_arm64.s"
+//go:generate sh -c "cd asm && go run ./amd64 -afd -out ../internal/iocp/decode_amd64.s"
+//go:generate sh -c "cd asm && go run ./arm64 -afd -out ../internal/iocp/decode_arm64.s"
+
 // The hot path, declared once. The bodies are generated assembly
 // (poll_amd64.s, poll_arm64.s; their generators are in asm/) and each has a
-// portable twin in poll_generic.go that the tests hold it to.
+// portable twin in poll_generic.go that the tests hold it to (hotpath_twin.go
+// binds the twin to these names where there is no assembly).
 //
 // Safety rule: a raw syscall keeps the goroutine's P and is invisible to the
 // scheduler and the garbage collector, so a raw call is only ever made where

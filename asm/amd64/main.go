@@ -16,6 +16,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log"
 
 	"github.com/gomio/mio/asm/internal/spec"
 	. "github.com/mmcloughlin/avo/build"
@@ -44,6 +45,7 @@ func dwordConst(v uint32) Mem {
 }
 
 var (
+	out    = flag.Lookup("out") // avo's
 	rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
 	kevent = flag.Bool("kevent", false, "generate the kqueue record decoder instead of the poller")
 	afd    = flag.Bool("afd", false, "generate the AFD readiness decoder instead of the poller")
@@ -51,24 +53,28 @@ var (
 
 func main() {
 	flag.Parse()
-	if *afd {
+	switch {
+	case *afd:
 		ConstraintExpr("!purego") // a pure transform: every OS
 		decodeAFD()
-		Generate()
-		return
-	}
-	if *kevent {
+	case *kevent:
 		ConstraintExpr("!purego") // a pure transform: every OS
 		decodeKevent()
-		Generate()
-		return
-	}
-	ConstraintExpr("linux,!purego")
-	if *rawsys {
+	case *rawsys:
+		ConstraintExpr("linux,!purego")
 		syscall6()
-		Generate()
-		return
+	default:
+		ConstraintExpr("linux,!purego")
+		poller()
 	}
+	Generate()
+	if err := spec.NameCommand(out.Value.String(), "amd64"); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// poller emits poll_amd64.s: the flag tables, the waits and the decoder.
+func poller() {
 
 	flagTable = GLOBL("epollFlagTable", RODATA|NOPTR)
 	for k, word := range spec.FlagTableWords() {
@@ -80,7 +86,6 @@ func main() {
 	epollWait()
 	epollWaitDecode()
 	decodeEpoll()
-	Generate()
 }
 
 // laneTable emits a 16-byte shuffle table twice, for both lanes of a YMM.

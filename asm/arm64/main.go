@@ -47,7 +47,7 @@ func main() {
 		t = afdTmpl
 	}
 	err := t.Execute(&buf, map[string]any{
-		"Command":    "go run main.go -out " + *out,
+		"Command":    spec.Command("arm64"),
 		"Header":     spec.Header,
 		"Table":      table,
 		"TableSize":  8 * len(table),

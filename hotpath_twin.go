@@ -8,8 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Without generated assembly (the purego tag, or an architecture it does not
-// cover) the hot path is the portable twin. See hotpath.go for the contract.
+// The hot path's names bound to the portable twin (poll_generic.go), where
+// there is no generated assembly: under the purego tag, and on architectures
+// the generators do not cover. See hotpath.go for the contract.
 
 func epollWait(epfd int, events unsafe.Pointer, maxevents int, msec int) (int, uintptr) {
 	return epollWaitGeneric(epfd, events, maxevents, msec)
