@@ -224,3 +224,49 @@ func TestRelayPoolNeedsStreams(t *testing.T) {
 		t.Fatalf("nil pool: %v, want ErrNilSource", err)
 	}
 }
+
+// A small message through a relay allocates nothing once the pool has its
+// buffer: the buffer is lent and given back, errors are preallocated.
+func TestRelayPumpAllocatesNothing(t *testing.T) {
+	srcPeer, src := tcpPair(t, any4)
+	dst, dstPeer := tcpPair(t, any4)
+	pool := mnet.NewRelayPool(1)
+	defer pool.Close()
+	relay := closer(t, must2(pool.NewRelay(dst, src))(t))
+	p := newPoll(t)
+	must(t, p.Registry().Register(src, 1, mio.Readable))
+	must(t, p.Registry().Register(dstPeer, 2, mio.Readable))
+	msg, buf := []byte("sixty-four bytes, more or less, as a proxied request would be."), make([]byte, 256)
+	ev := mio.NewEvents(4)
+	wait := func(tok mio.Token) {
+		for {
+			if err := p.Poll(ev, -1); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for e, ok := ev.Pop(); ok; e, ok = ev.Pop() {
+				found = found || e.Token() == tok
+			}
+			if found {
+				return
+			}
+		}
+	}
+	roundTrip := func() {
+		if _, err := srcPeer.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		wait(1)
+		if n, err := relay.PumpEdge(false); n != int64(len(msg)) || !errors.Is(err, mio.ErrWouldBlock) {
+			t.Fatalf("PumpEdge = %d, %v", n, err)
+		}
+		wait(2)
+		if n, err := dstPeer.Read(buf); n != len(msg) || err != nil {
+			t.Fatalf("%d bytes delivered (%v), want %d", n, err, len(msg))
+		}
+	}
+	roundTrip() // the pool makes its buffer
+	if allocs := testing.AllocsPerRun(200, roundTrip); allocs != 0 {
+		t.Fatalf("%v allocations per small message", allocs)
+	}
+}

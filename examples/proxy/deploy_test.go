@@ -282,3 +282,46 @@ func TestProxyMorePairsThanPipes(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// An upstream that resets its connection ends that pair alone: its client
+// is closed, the reset logged, and the next pair is served.
+func TestProxyUpstreamResetPerPair(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for i := 0; ; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if i == 0 { // the first: read a message, then reset
+					c.Read(make([]byte, 64))
+					c.(*net.TCPConn).SetLinger(0)
+					return
+				}
+				io.Copy(c, c)
+			}()
+		}
+	}()
+	cfg := baseConfig(t)
+	cfg.upstream = netip.MustParseAddrPort(ln.Addr().String())
+	out := logged(t)
+	addr, stop, done := startLoop(t, cfg)
+	defer stopProxy(t, stop, done)
+	first := dialProxy(t, addr)
+	if _, err := first.Write([]byte("to be reset")); err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, first, "the client of a reset upstream")
+	if out.lines("reset") == 0 {
+		t.Error("the reset was not logged")
+	}
+	if err := roundTrip(dialProxy(t, addr), "next"); err != nil {
+		t.Fatal(err)
+	}
+}

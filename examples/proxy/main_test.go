@@ -62,7 +62,13 @@ func startProxy(t *testing.T, upstream netip.AddrPort, copying bool) (string, fu
 // and done says how run ended.
 func startLoop(t *testing.T, cfg *config) (addr string, stop chan<- os.Signal, done <-chan error) {
 	t.Helper()
-	px, err := start(netip.MustParseAddrPort("127.0.0.1:0"), 1, cfg)
+	return startLoops(t, cfg, 1)
+}
+
+// startLoops is startLoop with the given number of loops.
+func startLoops(t *testing.T, cfg *config, loops int) (addr string, stop chan<- os.Signal, done <-chan error) {
+	t.Helper()
+	px, err := start(netip.MustParseAddrPort("127.0.0.1:0"), loops, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
