@@ -2,127 +2,19 @@
 
 package mio_test
 
-// The core contract over TCP sockets, on every OS with a net package (the
-// descriptor-level tests are in the _linux files).
+// Poll's own behaviour on every OS with a backend: the ring, timeouts, Close,
+// misuse, busy polling. The registration contract, over every kind of
+// source, is contract_test.go.
 
 import (
 	"errors"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gomio/mio"
 	mnet "github.com/gomio/mio/net"
 )
-
-func TestSocketEdgeTriggered(t *testing.T) {
-	p := newPoll(t)
-	c, s := tcpPair(t)
-	if err := p.Registry().Register(s, 7, mio.Readable); err != nil {
-		t.Fatal(err)
-	}
-	ev := mio.NewEvents(8)
-	if got := pollAll(t, p, ev, 20*time.Millisecond); len(got) != 0 {
-		t.Fatalf("events before any data: %v", got)
-	}
-	if _, err := c.Write([]byte("hello")); err != nil {
-		t.Fatal(err)
-	}
-	if e := expectEvent(t, p, ev, 7); !e.IsReadable() || e.IsWritable() {
-		t.Fatalf("want readable only, got %v", e)
-	}
-	// Unread data: level-triggered would report it again, edge-triggered not.
-	if got := pollAll(t, p, ev, 30*time.Millisecond); len(got) != 0 {
-		t.Fatalf("edge reported twice without new data: %v", got)
-	}
-	if n := drainStream(t, s); n != 5 {
-		t.Fatalf("drained %d bytes, want 5", n)
-	}
-	if _, err := c.Write([]byte("again")); err != nil {
-		t.Fatal(err)
-	}
-	expectEvent(t, p, ev, 7)
-}
-
-func TestSocketRegisterDuringBlockingPoll(t *testing.T) {
-	p := newPoll(t)
-	c, s := tcpPair(t)
-	if _, err := c.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	done := pollOnceInBackground(t, p)
-	if err := p.Registry().Register(s, 42, mio.Readable); err != nil {
-		t.Fatal(err)
-	}
-	got := <-done
-	if len(got) != 1 || got[0].Token() != 42 || !got[0].IsReadable() {
-		t.Fatalf("got %v, want one readable event for token 42", got)
-	}
-}
-
-func TestSocketDeregisterAndDoubleRegister(t *testing.T) {
-	p, q := newPoll(t), newPoll(t)
-	c, s := tcpPair(t)
-	r := p.Registry()
-	if err := r.Register(s, 1, mio.Readable|mio.Writable); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(s, 2, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
-		t.Fatalf("same poll: %v, want ErrAlreadyRegistered", err)
-	}
-	if err := q.Registry().Register(s, 3, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
-		t.Fatalf("second poll: %v, want ErrAlreadyRegistered", err)
-	}
-	if err := r.Reregister(s, 4, mio.Readable); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Registry().Reregister(s, 4, mio.Readable); !errors.Is(err, mio.ErrNotRegistered) {
-		t.Fatalf("reregister with the other poll: %v, want ErrNotRegistered", err)
-	}
-	if err := r.Deregister(s); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	ev := mio.NewEvents(8)
-	for range 3 {
-		for _, e := range pollAll(t, p, ev, 20*time.Millisecond) {
-			t.Fatalf("event after deregister: %v", e)
-		}
-	}
-	if err := r.Deregister(s); !errors.Is(err, mio.ErrNotRegistered) {
-		t.Fatalf("second deregister: %v, want ErrNotRegistered", err)
-	}
-	if err := q.Registry().Register(s, 5, mio.Readable); err != nil {
-		t.Fatalf("register with the other poll after deregister: %v", err)
-	}
-	expectEvent(t, q, ev, 5)
-}
-
-func TestSocketReregisterChangesTokenAndInterest(t *testing.T) {
-	p := newPoll(t)
-	c, s := tcpPair(t)
-	r := p.Registry()
-	if err := r.Register(s, 1, mio.Writable); err != nil {
-		t.Fatal(err)
-	}
-	ev := mio.NewEvents(8)
-	if e := expectEvent(t, p, ev, 1); !e.IsWritable() {
-		t.Fatalf("want writable, got %v", e)
-	}
-	if err := r.Reregister(s, 2, mio.Readable); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	e := expectEvent(t, p, ev, 2)
-	if !e.IsReadable() {
-		t.Fatalf("want readable for token 2, got %v", e)
-	}
-}
 
 func TestRingFullAndNoCapacity(t *testing.T) {
 	p := newPoll(t)
@@ -266,37 +158,6 @@ func TestSocketMisuse(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrClosed", c.name, c.err)
 		}
 	}
-}
-
-// Registry calls from 8 goroutines while another goroutine polls: every
-// call succeeds, and the poller is never stuck.
-func TestSocketRegistryFromManyGoroutines(t *testing.T) {
-	p := newPoll(t)
-	stopPolling := pollLoop(t, p)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		c, s := tcpPair(t)
-		wg.Go(func() {
-			r := p.Registry()
-			for i := range 100 {
-				tok := mio.Token(g<<16 | i)
-				steps := []func() error{
-					func() error { return r.Register(s, tok, mio.Readable) },
-					func() error { _, err := c.Write([]byte("x")); return err },
-					func() error { return r.Reregister(s, tok, mio.Readable|mio.Writable) },
-					func() error { return r.Deregister(s) },
-				}
-				for _, step := range steps {
-					if err := step(); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	stopPolling()
 }
 
 func TestRingNeverOverwritesAndDrainKeepsRest(t *testing.T) {
