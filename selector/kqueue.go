@@ -16,20 +16,66 @@ import (
 )
 
 // Selector is a kqueue: EV_CLEAR (edge-triggered) read and write filters
-// keyed by descriptor. kevent_t's udata is pointer-typed, so tokens are not
-// stored in the kernel: a side table maps each descriptor the kernel gives
-// back to its registration's token.
+// keyed by descriptor.
+//
+// On 64-bit targets (and NetBSD, whose udata is 64 bits everywhere) each
+// filter carries its registration's token in udata, so a record read back
+// names its token itself: nothing is looked up, and a record the program
+// asked the kernel for directly comes back with the token the program chose
+// (an AIO or LIO request whose sigevent names the kqueue, Registry.Fd, and
+// carries the token in sigev_value: SIGEV_KEVENT on FreeBSD and DragonFly,
+// an aiocb's aio_sigevent on macOS; the Interest AIO or LIO given to
+// Register adds no filter). Where udata holds 32 bits (32-bit FreeBSD and
+// OpenBSD) a side table maps each descriptor to its token, and AIO and LIO
+// are refused: their records name no registered descriptor.
+//
+// udata is pointer-typed in x/sys's kevent_t, and a token is no pointer:
+// records are only ever built and read in memory the collector does not
+// scan (keventBuf), never copied as a kevent_t value.
 type Selector struct {
 	kq  int
 	ref fdRef
 
 	mu     sync.RWMutex
-	tokens map[int]events.Token // registered descriptor → token
-	waker  wakerSlot            // EVFILT_USER waker, where the OS has it
+	tokens map[int]events.Token // without tokensInUdata: registered descriptor → token
+	waker  wakerSlot            // without tokensInUdata: the EVFILT_USER waker's token
 
-	buf []unix.Kevent_t // the wait's records; only the polling goroutine uses it
+	buf keventBuf // the wait's records; only the polling goroutine uses it
 
 	closeWake [2]int // pipe registered by Close to end a wait; -1 when unused
+}
+
+// tokensInUdata is true where udata is wide enough for a token.
+const tokensInUdata = unsafe.Sizeof(unix.Kevent_t{}.Udata) >= 8
+
+// keventBuf is room for kevent_t records in memory the collector does not
+// scan ([]uint64), so that a token in udata is never taken for a pointer.
+type keventBuf []uint64
+
+const keventSize = unsafe.Sizeof(unix.Kevent_t{})
+
+// records returns room for n records, growing b once per size.
+func (b *keventBuf) records(n int) []unix.Kevent_t {
+	if words := (n*int(keventSize) + 7) / 8; len(*b) < words {
+		*b = make(keventBuf, words)
+	}
+	return unsafe.Slice((*unix.Kevent_t)(unsafe.Pointer(&(*b)[0])), n)
+}
+
+// setUdata stores t in k's udata without a typed pointer store (which the
+// collector's write barrier would inspect).
+func setUdata(k *unix.Kevent_t, t events.Token) {
+	p := unsafe.Add(unsafe.Pointer(k), unsafe.Offsetof(k.Udata))
+	if tokensInUdata {
+		*(*uint64)(p) = uint64(t)
+	} else {
+		*(*uintptr)(p) = uintptr(t)
+	}
+}
+
+// udataToken reads the token setUdata stored; only with tokensInUdata.
+func udataToken(k *unix.Kevent_t) events.Token {
+	return events.Token(*(*uint64)(unsafe.Add(unsafe.Pointer(k), unsafe.Offsetof(k.Udata))))
 }
 
 type wakerSlot struct {
@@ -44,24 +90,15 @@ func New() (*Selector, error) {
 		return nil, fmt.Errorf("mio: kqueue: %w", err)
 	}
 	unix.CloseOnExec(kq)
-	return &Selector{kq: kq, tokens: make(map[int]events.Token), closeWake: [2]int{-1, -1}}, nil
+	s := &Selector{kq: kq, closeWake: [2]int{-1, -1}}
+	if !tokensInUdata {
+		s.tokens = make(map[int]events.Token)
+	}
+	return s, nil
 }
 
 // Fd returns the kqueue descriptor.
 func (s *Selector) Fd() int { return s.kq }
-
-// Acquire marks the start of a use of the descriptor; false means closed.
-func (s *Selector) Acquire() bool { return s.ref.acquire() }
-
-// Release ends a use begun by Acquire.
-func (s *Selector) Release() {
-	if s.ref.release() {
-		s.destroy()
-	}
-}
-
-// IsClosed reports whether Close has been called.
-func (s *Selector) IsClosed() bool { return s.ref.isClosed() }
 
 // checkInterest refuses what kqueue cannot report: Priority everywhere, AIO
 // and LIO where the OS lacks the filter.
@@ -69,29 +106,39 @@ func checkInterest(i events.Interest) error {
 	switch {
 	case !i.Valid():
 		return ErrInvalidInterest
-	case i.IsPriority(), i.IsAIO() && !hasAIO, i.IsLIO() && !hasLIO:
+	case i.IsPriority(), i.IsAIO() && !(hasAIO && tokensInUdata), i.IsLIO() && !(hasLIO && tokensInUdata):
 		return fmt.Errorf("%w: %v with kqueue: %w", ErrInvalidInterest, i, errors.ErrUnsupported)
 	}
 	return nil
 }
 
-// change applies one change. With no room for events, kevent reports a
+// change applies one change, carrying t in udata: every change to a filter
+// sets its udata (FreeBSD's kqueue_register does so even without EV_ADD),
+// so each one carries the token. With no room for events, kevent reports a
 // failed change as its own error.
-func (s *Selector) change(fd int, filter int, flags int) error {
-	var k [1]unix.Kevent_t
+func (s *Selector) change(fd int, filter int, flags int, t events.Token) error {
+	return s.changeNote(fd, filter, flags, 0, t)
+}
+
+// changeNote is change with fflags (EVFILT_USER's NOTE_TRIGGER).
+func (s *Selector) changeNote(fd int, filter int, flags int, fflags uint32, t events.Token) error {
+	var rec [(keventSize + 7) / 8]uint64 // not scanned: see keventBuf
+	k := unsafe.Slice((*unix.Kevent_t)(unsafe.Pointer(&rec)), 1)
 	unix.SetKevent(&k[0], fd, filter, flags)
+	k[0].Fflags = fflags
+	setUdata(&k[0], t)
 	for {
-		_, err := unix.Kevent(s.kq, k[:], nil, nil)
+		_, err := unix.Kevent(s.kq, k, nil, nil)
 		if err != unix.EINTR {
 			return err
 		}
 	}
 }
 
-// apply adds the filters i asks for and deletes the others (a filter that
-// is absent is not an error), as mio does. AIO and LIO need no filter: their
-// events come from the aio requests themselves.
-func (s *Selector) apply(fd int, i events.Interest) error {
+// apply adds the filters i asks for, with token t, and deletes the others
+// (a filter that is absent is not an error), as mio does. AIO and LIO need
+// no filter: their events come from the aio requests themselves.
+func (s *Selector) apply(fd int, t events.Token, i events.Interest) error {
 	for _, f := range [...]struct {
 		filter int
 		want   bool
@@ -100,7 +147,7 @@ func (s *Selector) apply(fd int, i events.Interest) error {
 		if !f.want {
 			flags = unix.EV_DELETE
 		}
-		if err := s.change(fd, f.filter, flags); err != nil && !(err == unix.ENOENT && !f.want) {
+		if err := s.change(fd, f.filter, flags, t); err != nil && !(err == unix.ENOENT && !f.want) {
 			return err
 		}
 	}
@@ -123,14 +170,10 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	defer s.unlockFd(sh)
 	// The token is in the table before the filters exist: an edge that
 	// fires at once must find it, or it would be dropped and never repeat.
-	s.mu.Lock()
-	s.tokens[fd] = t
-	s.mu.Unlock()
-	if err := s.apply(fd, i); err != nil {
-		_ = s.apply(fd, noFilters) // undo a half-applied registration
-		s.mu.Lock()
-		delete(s.tokens, fd)
-		s.mu.Unlock()
+	s.setToken(fd, t)
+	if err := s.apply(fd, t, i); err != nil {
+		_ = s.apply(fd, t, noFilters) // undo a half-applied registration
+		s.dropToken(fd)
 		return fmt.Errorf("mio: register fd %d: %w", fd, err)
 	}
 	sh.put(fd, owner{sel: s, bits: uint32(i), token: t})
@@ -150,10 +193,8 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 	if o, ok := sh.regs[fd]; !ok || o.sel != s {
 		return ErrNotRegistered
 	}
-	s.mu.Lock()
-	s.tokens[fd] = t // before the filters change, so no event carries the old token
-	s.mu.Unlock()
-	if err := s.apply(fd, i); err != nil {
+	s.setToken(fd, t) // before the filters change, so no event carries the old token
+	if err := s.apply(fd, t, i); err != nil {
 		return fmt.Errorf("mio: reregister fd %d: %w", fd, err)
 	}
 	sh.put(fd, owner{sel: s, bits: uint32(i), token: t})
@@ -171,11 +212,9 @@ func (s *Selector) Deregister(fd int) error {
 	if o, ok := sh.regs[fd]; !ok || o.sel != s {
 		return ErrNotRegistered
 	}
-	err = s.apply(fd, noFilters)
+	err = s.apply(fd, 0, noFilters)
 	delete(sh.regs, fd)
-	s.mu.Lock()
-	delete(s.tokens, fd)
-	s.mu.Unlock()
+	s.dropToken(fd)
 	if err != nil && err != unix.EBADF {
 		return fmt.Errorf("mio: deregister fd %d: %w", fd, err)
 	}
@@ -188,41 +227,61 @@ func (s *Selector) Deregister(fd int) error {
 // and is harmless (at most a spurious event) when it is live. See
 // lockUnowned for the locking.
 func (s *Selector) holds(fd int, o owner) bool {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return false
 	}
-	defer s.Release()
+	defer s.release()
 	i := events.Interest(o.bits)
 	switch {
 	case i.IsReadable():
-		return s.change(fd, unix.EVFILT_READ, unix.EV_ENABLE) == nil
+		return s.change(fd, unix.EVFILT_READ, unix.EV_ENABLE, o.token) == nil
 	case i.IsWritable():
-		return s.change(fd, unix.EVFILT_WRITE, unix.EV_ENABLE) == nil
+		return s.change(fd, unix.EVFILT_WRITE, unix.EV_ENABLE, o.token) == nil
 	}
 	return true // no filter to ask about: trust the record
 }
 
+// setToken records fd's token where udata cannot carry it.
+func (s *Selector) setToken(fd int, t events.Token) {
+	if !tokensInUdata {
+		s.mu.Lock()
+		s.tokens[fd] = t
+		s.mu.Unlock()
+	}
+}
+
+func (s *Selector) dropToken(fd int) {
+	if !tokensInUdata {
+		s.mu.Lock()
+		delete(s.tokens, fd)
+		s.mu.Unlock()
+	}
+}
+
 // Wait waits for up to len(dst) events for up to timeout (negative:
-// without limit), decodes them with the generated decoder and replaces each
-// descriptor with its registration's token. Records of descriptors
-// deregistered meanwhile, and the wake-up of Close, are dropped. A signal
+// without limit) and decodes them with the generated decoder (its Go twin
+// on layouts it does not read), each event's token taken from udata, or
+// where udata is too narrow, from the registration of its descriptor (then
+// records of descriptors deregistered meanwhile are dropped). The wake-up
+// of Close carries no token; Poll reports ErrClosed instead of it. A signal
 // ends the wait early with no events.
 func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
 	// The use keeps the descriptor open until this Wait has returned; Close
 	// wakes it (the contract's safety rule).
-	if !s.Acquire() {
+	if !s.acquire() {
 		return 0, ErrClosed
 	}
-	defer s.Release()
-	if len(s.buf) < len(dst) {
-		s.buf = make([]unix.Kevent_t, len(dst)) // once per ring size
+	defer s.release()
+	if len(dst) == 0 {
+		return 0, nil
 	}
+	recs := s.buf.records(len(dst))
 	var ts *unix.Timespec
 	if timeout >= 0 {
 		t := unix.NsecToTimespec(int64(timeout))
 		ts = &t
 	}
-	n, err := unix.Kevent(s.kq, nil, s.buf[:len(dst)], ts)
+	n, err := unix.Kevent(s.kq, nil, recs, ts)
 	switch {
 	case err == unix.EINTR:
 		return 0, nil
@@ -231,11 +290,21 @@ func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) 
 	case n == 0:
 		return 0, nil
 	}
-	raw := unsafe.Slice((*byte)(unsafe.Pointer(&s.buf[0])), n*int(unsafe.Sizeof(s.buf[0])))
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(&recs[0])), n*int(keventSize))
 	n = kevent.Decode(dst, raw, keventLayout)
-	return s.resolve(dst[:n]), nil
+	if !tokensInUdata {
+		return s.resolve(dst[:n]), nil
+	}
+	// The decoder writes ident as the token; the token is in udata. (Once
+	// the generated decoder reads udata itself, this loop goes.)
+	for i := range dst[:n] {
+		dst[i] = events.MakeEvent(udataToken(&recs[i]), dst[i].Flags(), dst[i].Raw())
+	}
+	return n, nil
 }
 
+// resolve replaces each event's descriptor with its registration's token,
+// where udata cannot carry it.
 func (s *Selector) resolve(evs []events.Event) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -260,23 +329,23 @@ func (s *Selector) resolve(evs []events.Event) int {
 // then sees the selector closed; the descriptor itself is closed when the
 // last user leaves. Close is idempotent.
 func (s *Selector) Close() error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil
 	}
 	s.ref.closeWaking(s.wakeForClose)
-	s.Release()
+	s.release()
 	return nil
 }
 
 // wakeForClose makes any wait in progress return: a pipe with a byte in it,
-// registered without a token (resolve drops its event).
+// registered without a token (Poll reports ErrClosed, not its event).
 func (s *Selector) wakeForClose() {
 	p, err := newPipe()
 	if err != nil {
 		return
 	}
 	s.closeWake = p
-	if s.change(p[0], unix.EVFILT_READ, unix.EV_ADD|unix.EV_CLEAR) == nil {
+	if s.change(p[0], unix.EVFILT_READ, unix.EV_ADD|unix.EV_CLEAR, 0) == nil {
 		_, _ = unix.Write(p[1], []byte{1})
 	}
 }

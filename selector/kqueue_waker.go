@@ -15,28 +15,29 @@ const wakerIdent = 0
 // where the OS has the filter, else the read end of a pipe registered like
 // any descriptor.
 type Waker struct {
-	sel  *Selector
-	pipe [2]int // -1 with EVFILT_USER
-	ref  fdRef
+	sel   *Selector
+	token events.Token
+	pipe  [2]int // -1 with EVFILT_USER
+	ref   fdRef
 }
 
 // NewWaker creates the waker, reporting token t.
 func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
 	if hasUserFilter {
-		if !s.Acquire() {
+		if !s.acquire() {
 			return nil, ErrClosed
 		}
-		defer s.Release()
+		defer s.release()
 		s.mu.Lock()
 		s.waker = wakerSlot{token: t, live: true}
 		s.mu.Unlock()
-		if err := s.change(wakerIdent, userFilter, unix.EV_ADD|unix.EV_CLEAR); err != nil {
+		if err := s.change(wakerIdent, userFilter, unix.EV_ADD|unix.EV_CLEAR, t); err != nil {
 			s.mu.Lock()
 			s.waker = wakerSlot{}
 			s.mu.Unlock()
 			return nil, err
 		}
-		return &Waker{sel: s, pipe: [2]int{-1, -1}}, nil
+		return &Waker{sel: s, token: t, pipe: [2]int{-1, -1}}, nil
 	}
 	p, err := newPipe()
 	if err != nil {
@@ -47,7 +48,7 @@ func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
 		unix.Close(p[1])
 		return nil, err
 	}
-	return &Waker{sel: s, pipe: p}, nil
+	return &Waker{sel: s, token: t, pipe: p}, nil
 }
 
 // Wake triggers the waker; ErrClosed after Close.
@@ -64,15 +65,11 @@ func (w *Waker) Wake() error {
 
 func (w *Waker) wake() error {
 	if w.pipe[1] < 0 {
-		if !w.sel.Acquire() {
+		if !w.sel.acquire() {
 			return ErrClosed
 		}
-		defer w.sel.Release()
-		var k [1]unix.Kevent_t
-		unix.SetKevent(&k[0], wakerIdent, userFilter, 0)
-		k[0].Fflags = noteTrigger
-		_, err := unix.Kevent(w.sel.kq, k[:], nil, nil)
-		return err
+		defer w.sel.release()
+		return w.sel.changeNote(wakerIdent, userFilter, 0, noteTrigger, w.token)
 	}
 	for {
 		switch _, err := unix.Write(w.pipe[1], []byte{1}); err {
@@ -111,9 +108,9 @@ func (w *Waker) destroy() error {
 		w.sel.mu.Lock()
 		w.sel.waker = wakerSlot{}
 		w.sel.mu.Unlock()
-		if w.sel.Acquire() {
-			_ = w.sel.change(wakerIdent, userFilter, unix.EV_DELETE)
-			w.sel.Release()
+		if w.sel.acquire() {
+			_ = w.sel.change(wakerIdent, userFilter, unix.EV_DELETE, w.token)
+			w.sel.release()
 		}
 		return nil
 	}
