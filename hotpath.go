@@ -9,22 +9,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The generated files, each written by the command on its line (the
-// generators are in asm/, the source of truth; make generate runs these, and
-// make check-generate fails when a committed file differs from what they
-// write):
+// The generated files, two per command (the assembly and the Go declarations
+// of its routines, with their godoc), each pair written by the command on its
+// line: the generators in asm/ are the source of truth. make generate runs
+// these, and make check-generate fails when a committed file differs from
+// what they write:
 //
-//go:generate sh -c "cd asm && go run ./amd64 -out ../poll_amd64.s"
-//go:generate sh -c "cd asm && go run ./arm64 -out ../poll_arm64.s"
-//go:generate sh -c "cd asm && go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s"
-//go:generate sh -c "cd asm && go run ./arm64 -rawsys -out ../internal/rawsys/rawsys_arm64.s"
-//go:generate sh -c "cd asm && go run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s"
-//go:generate sh -c "cd asm && go run ./arm64 -kevent -out ../internal/kevent/decode_arm64.s"
-//go:generate sh -c "cd asm && go run ./amd64 -afd -out ../internal/iocp/decode_amd64.s"
-//go:generate sh -c "cd asm && go run ./arm64 -afd -out ../internal/iocp/decode_arm64.s"
+//go:generate sh -c "cd asm && go run ./amd64 -out ../poll_amd64.s -godecl ../hotpath_decl_amd64.go"
+//go:generate sh -c "cd asm && go run ./arm64 -out ../poll_arm64.s -godecl ../hotpath_decl_arm64.go"
+//go:generate sh -c "cd asm && go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s -godecl ../internal/rawsys/rawsys_decl_amd64.go"
+//go:generate sh -c "cd asm && go run ./arm64 -rawsys -out ../internal/rawsys/rawsys_arm64.s -godecl ../internal/rawsys/rawsys_decl_arm64.go"
+//go:generate sh -c "cd asm && go run ./amd64 -kevent -out ../internal/kevent/decode_amd64.s -godecl ../internal/kevent/decode_decl_amd64.go"
+//go:generate sh -c "cd asm && go run ./arm64 -kevent -out ../internal/kevent/decode_arm64.s -godecl ../internal/kevent/decode_decl_arm64.go"
+//go:generate sh -c "cd asm && go run ./amd64 -afd -out ../internal/iocp/decode_amd64.s -godecl ../internal/iocp/decode_decl_amd64.go"
+//go:generate sh -c "cd asm && go run ./arm64 -afd -out ../internal/iocp/decode_arm64.s -godecl ../internal/iocp/decode_decl_arm64.go"
 
-// The hot path, declared once. The bodies are generated assembly
-// (poll_amd64.s, poll_arm64.s; their generators are in asm/) and each has a
+// The hot path. The routines are generated assembly (poll_amd64.s,
+// poll_arm64.s), declared in the generated hotpath_decl_*.go, and each has a
 // portable twin in poll_generic.go that the tests hold it to (hotpath_twin.go
 // binds the twin to these names where there is no assembly).
 //
@@ -35,24 +36,6 @@ import (
 // which brackets the same trampoline with entersyscall/exitsyscall. A raw
 // blocking epoll_pwait would hold the P and stall every stop-the-world, and
 // with it the garbage collector, for as long as it sleeps.
-
-// epollWait is epoll_pwait(epfd, events, maxevents, msec, NULL) as a raw
-// syscall: it returns the count, or -1 and the errno. Raw: msec must be 0.
-//
-//go:noescape
-func epollWait(epfd int, events unsafe.Pointer, maxevents int, msec int) (n int, errno uintptr)
-
-// epollWaitDecode waits like epollWait with the kernel writing its records
-// into the tail of the maxevents slots at slots, then decodes them in place
-// into slots[0:n]. On failure n is 0. Raw: msec must be 0.
-//
-//go:noescape
-func epollWaitDecode(epfd int, slots *Event, maxevents int, msec int) (n int, errno uintptr)
-
-// decodeEpoll decodes n epoll_event records at src into the events at dst.
-//
-//go:noescape
-func decodeEpoll(dst *Event, src unsafe.Pointer, n int)
 
 //go:linkname entersyscall runtime.entersyscall
 func entersyscall()

@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/gomio/mio/asm/internal/spec"
 	. "github.com/mmcloughlin/avo/build"
@@ -46,6 +47,7 @@ func dwordConst(v uint32) Mem {
 
 var (
 	out    = flag.Lookup("out") // avo's
+	godecl = flag.String("godecl", "", "also write the routines' Go declarations to this file")
 	rawsys = flag.Bool("rawsys", false, "generate the raw syscall trampoline instead of the poller")
 	kevent = flag.Bool("kevent", false, "generate the kqueue record decoder instead of the poller")
 	afd    = flag.Bool("afd", false, "generate the AFD readiness decoder instead of the poller")
@@ -53,24 +55,36 @@ var (
 
 func main() {
 	flag.Parse()
+	unit := spec.PollerUnit
 	switch {
 	case *afd:
-		ConstraintExpr("!purego") // a pure transform: every OS
+		unit = spec.AFDUnit
 		decodeAFD()
 	case *kevent:
-		ConstraintExpr("!purego") // a pure transform: every OS
+		unit = spec.KeventUnit
 		decodeKevent()
 	case *rawsys:
-		ConstraintExpr("linux,!purego")
+		unit = spec.RawsysUnit
 		syscall6()
 	default:
-		ConstraintExpr("linux,!purego")
 		poller()
 	}
+	ConstraintExpr(strings.ReplaceAll(unit.Constraint, " && ", ",")) // avo takes the +build form
 	Generate()
 	if err := spec.NameCommand(out.Value.String(), "amd64"); err != nil {
 		log.Fatal(err)
 	}
+	if *godecl != "" {
+		if err := spec.WriteGoDecl(*godecl, "amd64", unit); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// text starts routine r, with its doc.
+func text(r spec.Routine) {
+	TEXT(r.Name, NOSPLIT, r.AsmSig)
+	Doc(r.Doc...)
 }
 
 // poller emits poll_amd64.s: the flag tables, the waits and the decoder.
@@ -110,9 +124,7 @@ func syscallEpollPwait() {
 // syscall6 is the generic raw trampoline: trap and six arguments in, the
 // result or an errno out.
 func syscall6() {
-	TEXT("Syscall6", NOSPLIT, "func(trap, a1, a2, a3, a4, a5, a6 uintptr) (r, errno uintptr)")
-	Doc("Syscall6 makes the system call trap with six arguments and returns the",
-		"result, or errno != 0. It must only be used for calls that cannot block.")
+	text(spec.RawsysUnit.Find("Syscall6"))
 	Load(Param("a1"), RDI)
 	Load(Param("a2"), RSI)
 	Load(Param("a3"), RDX)
@@ -150,9 +162,7 @@ func storeResult(result string, failed int32, onSuccess func()) {
 }
 
 func epollWait() {
-	TEXT("epollWait", NOSPLIT, "func(epfd int, events *byte, maxevents int, msec int) (n int, errno uintptr)")
-	Doc("epollWait is epoll_pwait with no signal mask, as a raw syscall: it returns",
-		"the count, or -1 and the errno. Only a zero msec makes it non-blocking.")
+	text(spec.PollerUnit.Find("epollWait"))
 	Load(Param("epfd"), RDI)
 	Load(Param("events"), RSI)
 	Load(Param("maxevents"), RDX)
@@ -162,10 +172,7 @@ func epollWait() {
 }
 
 func epollWaitDecode() {
-	TEXT("epollWaitDecode", NOSPLIT, "func(epfd int, slots *byte, maxevents int, msec int) (n int, errno uintptr)")
-	Doc("epollWaitDecode waits like epollWait with the kernel's records written to",
-		fmt.Sprintf("the tail of the event slots (at slots + %d*maxevents), then decodes", spec.EventSize-layout.RecordSize),
-		"them in place into slots[0:n]. On failure n is 0.")
+	text(spec.PollerUnit.Find("epollWaitDecode"))
 	Load(Param("epfd"), RDI)
 	Load(Param("slots"), R12)
 	Load(Param("maxevents"), RDX)
@@ -177,9 +184,7 @@ func epollWaitDecode() {
 }
 
 func decodeEpoll() {
-	TEXT("decodeEpoll", NOSPLIT, "func(dst *byte, src *byte, n int)")
-	Doc("decodeEpoll decodes n packed epoll_event records at src into events at dst.",
-		"dst may overlap src as epollWaitDecode lays them out.")
+	text(spec.PollerUnit.Find("decodeEpoll"))
 	Load(Param("dst"), R12)
 	Load(Param("src"), R13)
 	Load(Param("n"), RAX)
@@ -340,10 +345,7 @@ func decodeAVX2(dst, src, count GPPhysical) {
 // and flag table) comes from a *kevent.Layout; see spec.KeventLayout.
 func decodeKevent() {
 	k := spec.KeventLayout
-	TEXT("decode", NOSPLIT, "func(dst *byte, src *byte, n int, l *byte)")
-	Doc("decode decodes n (>= 1) kevent_t records at src into events at dst:",
-		"token = ident, flags = l.Table[(filter&15)<<2 | eof<<1 | err],",
-		"raw = filter | flags<<16 (16 bits each).")
+	text(spec.KeventUnit.Find("decode"))
 	dst, src, n, table := R12, R13, RAX, R9
 	stride, flagsOff, fflagsOff := R10, R11, R8
 	Load(Param("dst"), dst)
@@ -393,9 +395,7 @@ func decodeKevent() {
 // decodeAFD sets each event's flags from its raw AFD bits through the
 // table that iocp.FlagTable builds (one load per event).
 func decodeAFD() {
-	TEXT("decodeFlags", NOSPLIT, "func(evs *byte, n int, table *byte)")
-	Doc("decodeFlags sets the flags of n (>= 1) events from their raw AFD bits:",
-		fmt.Sprintf("flags = table[raw & %#x].", spec.AFDFlagIndexMask))
+	text(spec.AFDUnit.Find("decodeFlags"))
 	evs, n, table, bits := R12, RAX, R9, RDX
 	Load(Param("evs"), evs)
 	Load(Param("n"), n)

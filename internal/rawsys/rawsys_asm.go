@@ -2,13 +2,8 @@
 
 package rawsys
 
-// Syscall6 makes the system call trap with six arguments and returns the
-// result, or errno != 0. Pointers converted to uintptr in the call
-// expression are kept alive and unmoved for the call, as for any
-// assembly function.
-//
-//go:noescape
-func Syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r, errno uintptr)
+// Syscall6 is generated assembly (rawsys_amd64.s, rawsys_arm64.s), declared
+// in the generated rawsys_decl_*.go.
 
 // Generated reports whether the assembly trampoline is in use.
 const Generated = true
