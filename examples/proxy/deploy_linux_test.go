@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strconv"
@@ -296,4 +297,73 @@ func TestProxyIdlePairs(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// With -loops 2 (SO_REUSEPORT, Linux), every loop serves, drains on SIGTERM
+// with its pairs going on, and serve returns once they have all finished.
+func TestProxyLoopsDrain(t *testing.T) {
+	addr, stop, done := startLoops(t, baseConfig(t), 2)
+	var conns []net.Conn
+	for i := range 16 {
+		c := dialProxy(t, addr)
+		if err := roundTrip(c, "before "+string(rune('a'+i))); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	stop <- syscall.SIGTERM
+	waitRefused(t, addr)
+	for _, c := range conns {
+		if err := roundTrip(c, "during the drain"); err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.TCPConn).CloseWrite()
+		waitClosed(t, c, "a pair finishing in the drain")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An upstream that never answers the connect (its accept queue full, so
+// the kernel drops the SYNs) costs the client -connect-timeout, then the
+// client is closed and the timeout logged.
+func TestProxyConnectTimeout(t *testing.T) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
+	// Fill the queue: connects complete until it is full, then hang.
+	for i := 0; ; i++ {
+		c, err := net.DialTimeout("tcp", up.String(), 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		defer c.Close()
+		if i == 100 {
+			t.Skip("the upstream's accept queue never filled")
+		}
+	}
+	cfg := baseConfig(t)
+	cfg.upstream = up
+	cfg.connectTimeout = 200 * time.Millisecond
+	out := logged(t)
+	addr, stop, done := startLoop(t, cfg)
+	defer stopProxy(t, stop, done)
+	waitClosed(t, dialProxy(t, addr), "a client whose upstream never connects")
+	if out.lines("did not connect within") == 0 {
+		t.Error("the connect timeout was not logged")
+	}
 }
