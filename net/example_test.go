@@ -156,6 +156,7 @@ func ExampleConnectTCPFrom() {
 		if events.IsEmpty() {
 			log.Fatal("no connection")
 		}
+		events.Clear() // one listener: any event is its readiness
 		s, peer, err := l.Accept()
 		if errors.Is(err, mio.ErrWouldBlock) {
 			continue
