@@ -1,6 +1,7 @@
 package kevent
 
 import (
+	"encoding/binary"
 	"unsafe"
 
 	"github.com/gomio/mio/events"
@@ -45,16 +46,23 @@ func decodeGeneric(dst *events.Event, src *byte, n int, l *Layout) {
 
 // read reads the size-byte unsigned field at off of rec in f's byte order.
 func (f *Fields) read(rec []byte, off, size uintptr) uint64 {
-	b := rec[off : off+size]
-	var v uint64
-	for i := range b {
-		if f.BigEndian {
-			v = v<<8 | uint64(b[i])
-		} else {
-			v |= uint64(b[i]) << (8 * i)
+	b := rec[off:]
+	if f.BigEndian {
+		switch size {
+		case 2:
+			return uint64(binary.BigEndian.Uint16(b))
+		case 4:
+			return uint64(binary.BigEndian.Uint32(b))
 		}
+		return binary.BigEndian.Uint64(b)
 	}
-	return v
+	switch size {
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	return binary.LittleEndian.Uint64(b)
 }
 
 func b2u(b bool) uint32 {

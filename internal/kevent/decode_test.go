@@ -204,3 +204,29 @@ func FuzzDecodeKevent(f *testing.F) {
 		compare(t, name, src, layoutOf(name))
 	})
 }
+
+// BenchmarkDecode decodes 1024 records of the 64-bit FreeBSD layout:
+// impl=asm is the generated decoder (where this build has it), impl=go the
+// twin. The selector's token lookup after it is not included.
+func BenchmarkDecode(b *testing.B) {
+	const n = 1024
+	l := layoutOf("freebsd/64")
+	r := rand.New(rand.NewPCG(3, 4))
+	var src []byte
+	for i := range n {
+		filter := []int16{-1, -2}[i%2]
+		src = append(src, record(l, uint64(r.Uint32()), filter, uint16(r.Uint32())&(EVEOF|EVError), r.Uint32()&1)...)
+	}
+	dst := make([]events.Event, n)
+	for _, im := range []impl{{"asm", decode}, {"go", decodeGeneric}} {
+		if im.name == "asm" && !generatedDecoder {
+			continue
+		}
+		b.Run("impl="+im.name+"/events=1024", func(b *testing.B) {
+			for b.Loop() {
+				im.fn(&dst[0], &src[0], n, l)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/event")
+		})
+	}
+}
