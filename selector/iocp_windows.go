@@ -71,18 +71,15 @@ func New() (*Selector, error) {
 // Associate complete their overlapped operations into Wait.
 func (s *Selector) Fd() uintptr { return uintptr(s.port) }
 
-// Acquire marks the start of a use of the port; false means closed.
-func (s *Selector) Acquire() bool { return s.ref.acquire() }
+// acquire marks the start of a use of the port; false means closed.
+func (s *Selector) acquire() bool { return s.ref.acquire() }
 
-// Release ends a use begun by Acquire.
-func (s *Selector) Release() {
+// release ends a use begun by acquire.
+func (s *Selector) release() {
 	if s.ref.release() {
 		s.destroy()
 	}
 }
-
-// IsClosed reports whether Close has been called.
-func (s *Selector) IsClosed() bool { return s.ref.isClosed() }
 
 func checkInterest(i events.Interest) error {
 	switch {
@@ -120,10 +117,10 @@ func (s *Selector) Register(sock uintptr, t events.Token, i events.Interest) err
 	if err != nil {
 		return err
 	}
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	st := &afdSocket{sel: s, sock: windows.Handle(sock), base: base, token: t, interest: i, want: iocp.InterestBits(i)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -153,10 +150,10 @@ func (s *Selector) Reregister(sock uintptr, t events.Token, i events.Interest) e
 	if err := checkInterest(i); err != nil {
 		return err
 	}
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.sockets[windows.Handle(sock)]
@@ -173,10 +170,10 @@ func (s *Selector) Reregister(sock uintptr, t events.Token, i events.Interest) e
 // here. No event for it is reported once Deregister returns. Deregister a
 // socket before closing it: the handle may be reused at once.
 func (s *Selector) Deregister(sock uintptr) error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.sockets[windows.Handle(sock)]
@@ -212,10 +209,10 @@ func (s *Selector) forget(st *afdSocket) {
 // conditions have not been reported since the last re-arm costs a lookup;
 // a socket not registered here is ignored (ErrClosed once s is closed).
 func (s *Selector) Rearm(sock uintptr) error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.sockets[windows.Handle(sock)]
@@ -256,10 +253,10 @@ func (s *Selector) flush() {
 func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
 	// The use keeps the descriptor open until this Wait has returned; Close
 	// wakes it (the contract's safety rule).
-	if !s.Acquire() {
+	if !s.acquire() {
 		return 0, ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.mu.Lock()
 	s.flush()
 	s.mu.Unlock()
@@ -317,11 +314,11 @@ func (r *resolver) Completed(e *iocp.Entry) (events.Token, uint32, bool) {
 // then sees the selector closed; the port is closed when the last user
 // leaves. Close is idempotent.
 func (s *Selector) Close() error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil
 	}
 	s.ref.closeWaking(s.wakeForClose)
-	s.Release()
+	s.release()
 	return nil
 }
 
@@ -394,10 +391,10 @@ type Waker struct {
 
 // NewWaker creates the selector's waker, reporting token t.
 func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil, ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	w := &Waker{sel: s, token: t}
 	s.mu.Lock()
 	s.waker = w
@@ -407,10 +404,10 @@ func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
 
 // Wake posts the waker's completion unless one is already waiting.
 func (w *Waker) Wake() error {
-	if w.closed.Load() || !w.sel.Acquire() {
+	if w.closed.Load() || !w.sel.acquire() {
 		return ErrClosed
 	}
-	defer w.sel.Release()
+	defer w.sel.release()
 	if !w.posted.CompareAndSwap(false, true) {
 		return nil
 	}

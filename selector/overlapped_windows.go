@@ -51,10 +51,10 @@ func NewOverlapped(done func(bytes uint32, err error) (t events.Token, ready eve
 // overlapped I/O) complete into Wait. A handle is associated with one port
 // for its lifetime, which Windows enforces.
 func (s *Selector) Associate(h uintptr) error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	if _, err := windows.CreateIoCompletionPort(windows.Handle(h), s.port, operationKey, 0); err != nil {
 		return fmt.Errorf("mio: associate handle with the port: %w", err)
 	}
@@ -68,10 +68,10 @@ func (s *Selector) Associate(h uintptr) error {
 // at once (anything but success or ERROR_IO_PENDING), no completion will
 // come: call Abort. It returns ErrClosed once s is closed.
 func (s *Selector) Start(h uintptr, o *Overlapped) (*windows.Overlapped, error) {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil, ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	o.raw = windows.Overlapped{}
 	s.ops.add(o, windows.Handle(h))
 	return &o.raw, nil
@@ -86,10 +86,10 @@ func (s *Selector) Abort(o *Overlapped) { s.ops.remove(o) }
 // buffered, a write accepted into its buffer). Each Post calls o's
 // function once.
 func (s *Selector) Post(o *Overlapped) error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.ops.add(o, 0)
 	if err := windows.PostQueuedCompletionStatus(s.port, 0, operationKey, &o.raw); err != nil {
 		s.ops.remove(o)
