@@ -17,6 +17,12 @@ DATA epollFlagTable<>+40(SB)/8, $0x3f371f162d250d04
 DATA epollFlagTable<>+48(SB)/8, $0x3b3b1b1a39391918
 DATA epollFlagTable<>+56(SB)/8, $0x3f3f1f1e3d3d1d1c
 GLOBL epollFlagTable<>(SB), RODATA|NOPTR, $64
+DATA epollNibbleLow<>+0(SB)/8, $0x6323430261214100
+DATA epollNibbleLow<>+8(SB)/8, $0x7737571665254584
+GLOBL epollNibbleLow<>(SB), RODATA|NOPTR, $16
+DATA epollNibbleHigh<>+0(SB)/8, $0x00400080000058c0
+DATA epollNibbleHigh<>+8(SB)/8, $0x0000000000000000
+GLOBL epollNibbleHigh<>(SB), RODATA|NOPTR, $16
 
 // epollWait is epoll_pwait(epfd, events, maxevents, msec, NULL) as a raw
 // syscall: it returns the count, or -1 and the errno. Raw: msec must be 0
@@ -63,10 +69,49 @@ TEXT ·epollWaitDecode(SB), NOSPLIT, $0-48
 	MOVD R0, n+32(FP)
 	MOVD ZR, errno+40(FP)
 	MOVD R0, R2
-	// Decode R2 records at R13 into events at R12. Each record is read
-	// whole before its slot is written, which makes the in-place layout
-	// safe. The flags are one load from the 64-byte table, at index
-	// raw&0x1f | (raw>>13&1)<<5 (spec.FlagIndex).
+	// Decode R2 records at R13 into events at R12. Records are as large as
+	// events here, so four at a time are one VLD4 (which splits them into
+	// bits, padding, token low and high words) and one VST4 (which weaves
+	// token, flags and bits back into slots); the flags of the four come
+	// from two TBL lookups (spec.NibbleTables). The rest, fewer than four,
+	// take one load from the 64-byte table each, at index
+	// raw&0x1f | (raw>>13&1)<<5 (spec.FlagIndex). Each record is
+	// read before its slot is written, which makes the in-place layout safe.
+	CMP  $4, R2
+	BLT  scalar
+	MOVD $epollNibbleLow<>(SB), R9
+	VLD1 (R9), [V16.B16]
+	MOVD $epollNibbleHigh<>(SB), R9
+	VLD1 (R9), [V17.B16]
+	MOVW $0x0f, R9
+	VDUP R9, V20.S4
+	MOVW $0x0201, R9 // HUP (bit 4) and RDHUP (bit 13), shifted right by four
+	VDUP R9, V21.S4
+	MOVW $0x80800400, R9 // bytes 2, 3 look up nothing
+	VDUP R9, V22.S4
+	MOVW $0x3f, R9
+	VDUP R9, V23.S4
+vector:
+	VLD4.P 64(R13), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VAND   V20.B16, V0.B16, V6.B16 // b & 15
+	VUSHR  $4, V0.S4, V7.S4
+	VAND   V21.B16, V7.B16, V7.B16
+	VORR   V22.B16, V7.B16, V7.B16
+	VTBL   V6.B16, [V16.B16], V6.B16 // lo = NibbleLow[b & 15]
+	VTBL   V7.B16, [V17.B16], V7.B16 // byte 0: G, byte 1: Y
+	VUSHR  $8, V7.S4, V8.S4
+	VAND   V7.B16, V6.B16, V9.B16
+	VAND   V8.B16, V9.B16, V9.B16
+	VUSHR  $3, V9.S4, V9.S4
+	VORR   V7.B16, V6.B16, V4.B16
+	VAND   V23.B16, V4.B16, V4.B16
+	VORR   V9.B16, V4.B16, V4.B16 // flags
+	VORR   V0.B16, V0.B16, V5.B16 // bits
+	VST4.P [V2.S4, V3.S4, V4.S4, V5.S4], 64(R12)
+	SUB    $4, R2, R2
+	CMP    $4, R2
+	BGE    vector
+scalar:
 	CBZ  R2, done
 	MOVD $epollFlagTable<>(SB), R9
 loop:
@@ -97,10 +142,49 @@ TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
 	MOVD dst+0(FP), R12
 	MOVD src+8(FP), R13
 	MOVD n+16(FP), R2
-	// Decode R2 records at R13 into events at R12. Each record is read
-	// whole before its slot is written, which makes the in-place layout
-	// safe. The flags are one load from the 64-byte table, at index
-	// raw&0x1f | (raw>>13&1)<<5 (spec.FlagIndex).
+	// Decode R2 records at R13 into events at R12. Records are as large as
+	// events here, so four at a time are one VLD4 (which splits them into
+	// bits, padding, token low and high words) and one VST4 (which weaves
+	// token, flags and bits back into slots); the flags of the four come
+	// from two TBL lookups (spec.NibbleTables). The rest, fewer than four,
+	// take one load from the 64-byte table each, at index
+	// raw&0x1f | (raw>>13&1)<<5 (spec.FlagIndex). Each record is
+	// read before its slot is written, which makes the in-place layout safe.
+	CMP  $4, R2
+	BLT  scalar
+	MOVD $epollNibbleLow<>(SB), R9
+	VLD1 (R9), [V16.B16]
+	MOVD $epollNibbleHigh<>(SB), R9
+	VLD1 (R9), [V17.B16]
+	MOVW $0x0f, R9
+	VDUP R9, V20.S4
+	MOVW $0x0201, R9 // HUP (bit 4) and RDHUP (bit 13), shifted right by four
+	VDUP R9, V21.S4
+	MOVW $0x80800400, R9 // bytes 2, 3 look up nothing
+	VDUP R9, V22.S4
+	MOVW $0x3f, R9
+	VDUP R9, V23.S4
+vector:
+	VLD4.P 64(R13), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VAND   V20.B16, V0.B16, V6.B16 // b & 15
+	VUSHR  $4, V0.S4, V7.S4
+	VAND   V21.B16, V7.B16, V7.B16
+	VORR   V22.B16, V7.B16, V7.B16
+	VTBL   V6.B16, [V16.B16], V6.B16 // lo = NibbleLow[b & 15]
+	VTBL   V7.B16, [V17.B16], V7.B16 // byte 0: G, byte 1: Y
+	VUSHR  $8, V7.S4, V8.S4
+	VAND   V7.B16, V6.B16, V9.B16
+	VAND   V8.B16, V9.B16, V9.B16
+	VUSHR  $3, V9.S4, V9.S4
+	VORR   V7.B16, V6.B16, V4.B16
+	VAND   V23.B16, V4.B16, V4.B16
+	VORR   V9.B16, V4.B16, V4.B16 // flags
+	VORR   V0.B16, V0.B16, V5.B16 // bits
+	VST4.P [V2.S4, V3.S4, V4.S4, V5.S4], 64(R12)
+	SUB    $4, R2, R2
+	CMP    $4, R2
+	BGE    vector
+scalar:
 	CBZ  R2, done
 	MOVD $epollFlagTable<>(SB), R9
 loop:

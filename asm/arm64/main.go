@@ -2,7 +2,8 @@
 
 // Command arm64 generates poll_arm64.s: the same routines as the amd64
 // generator, for linux/arm64 (SVC, and the 16-byte epoll_event whose data
-// word is 8-aligned). avo has no arm64 backend, so this is a template.
+// word is 8-aligned; four records per NEON VLD4/VST4, the flags by TBL).
+// avo has no arm64 backend, so this is a template.
 //
 //	go run ./arm64 -out ../poll_arm64.s
 package main
@@ -33,10 +34,15 @@ func main() {
 	if layout.RecordSize != spec.EventSize {
 		log.Fatal("arm64: the template assumes records as large as events")
 	}
-	var table []string
-	for k, word := range spec.FlagTableWords() {
-		table = append(table, fmt.Sprintf("DATA epollFlagTable<>+%d(SB)/8, $0x%016x", 8*k, word))
+	data := func(name string, b []byte) []string {
+		var lines []string
+		for k, word := range spec.Words(b) {
+			lines = append(lines, fmt.Sprintf("DATA %s<>+%d(SB)/8, $0x%016x", name, 8*k, word))
+		}
+		return lines
 	}
+	table := data("epollFlagTable", spec.FlagTable())
+	low, high := spec.NibbleTables()
 	var buf bytes.Buffer
 	t, unit := tmpl, spec.PollerUnit
 	switch {
@@ -55,21 +61,26 @@ func main() {
 		}
 		return b.String() + "// " + r.AsmSig + "\n"
 	}}).Execute(&buf, map[string]any{
-		"Constraint": unit.Constraint,
-		"Command":    spec.Command("arm64"),
-		"Header":     spec.Header,
-		"Table":      table,
-		"TableSize":  8 * len(table),
-		"LowMask":    fmt.Sprintf("0x%x", spec.FlagLowMask),
-		"RDHUPBit":   spec.FlagRDHUPBit,
-		"PwaitNR":    layout.PwaitNR,
-		"DataOffset": layout.DataOffset,
-		"Record":     layout.RecordSize,
-		"Event":      spec.EventSize,
-		"K":          spec.KeventLayout,
-		"AFDMask":    fmt.Sprintf("%#x", spec.AFDFlagIndexMask),
-		"FlagsOff":   spec.EventFlagsOffset,
-		"RawOff":     spec.EventRawOffset,
+		"Constraint":  unit.Constraint,
+		"NibbleLow":   data("epollNibbleLow", low[:]),
+		"NibbleHigh":  data("epollNibbleHigh", high[:]),
+		"HighBase":    fmt.Sprintf("%#x", 0x80800000|spec.NibbleRDHUPBase<<8),
+		"FlagMask":    fmt.Sprintf("%#x", spec.NibbleFlagMask),
+		"MarkerShift": spec.NibbleMarkerShift,
+		"Command":     spec.Command("arm64"),
+		"Header":      spec.Header,
+		"Table":       table,
+		"TableSize":   8 * len(table),
+		"LowMask":     fmt.Sprintf("0x%x", spec.FlagLowMask),
+		"RDHUPBit":    spec.FlagRDHUPBit,
+		"PwaitNR":     layout.PwaitNR,
+		"DataOffset":  layout.DataOffset,
+		"Record":      layout.RecordSize,
+		"Event":       spec.EventSize,
+		"K":           spec.KeventLayout,
+		"AFDMask":     fmt.Sprintf("%#x", spec.AFDFlagIndexMask),
+		"FlagsOff":    spec.EventFlagsOffset,
+		"RawOff":      spec.EventRawOffset,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -95,6 +106,12 @@ var tmpl = template.Must(template.New("arm64").Funcs(template.FuncMap{"join": st
 {{range .Table}}{{.}}
 {{end -}}
 GLOBL epollFlagTable<>(SB), RODATA|NOPTR, ${{.TableSize}}
+{{range .NibbleLow}}{{.}}
+{{end -}}
+GLOBL epollNibbleLow<>(SB), RODATA|NOPTR, $16
+{{range .NibbleHigh}}{{.}}
+{{end -}}
+GLOBL epollNibbleHigh<>(SB), RODATA|NOPTR, $16
 
 {{doc "epollWait"}}TEXT ·epollWait(SB), NOSPLIT, $0-48
 	MOVD epfd+0(FP), R0
@@ -141,10 +158,49 @@ failed:
 	MOVD $0, R5
 	MOVD ${{.PwaitNR}}, R8 // epoll_pwait
 	SVC  $0
-{{end}}{{define "decode"}}	// Decode R2 records at R13 into events at R12. Each record is read
-	// whole before its slot is written, which makes the in-place layout
-	// safe. The flags are one load from the 64-byte table, at index
-	// raw&0x1f | (raw>>{{.RDHUPBit}}&1)<<5 (spec.FlagIndex).
+{{end}}{{define "decode"}}	// Decode R2 records at R13 into events at R12. Records are as large as
+	// events here, so four at a time are one VLD4 (which splits them into
+	// bits, padding, token low and high words) and one VST4 (which weaves
+	// token, flags and bits back into slots); the flags of the four come
+	// from two TBL lookups (spec.NibbleTables). The rest, fewer than four,
+	// take one load from the 64-byte table each, at index
+	// raw&0x1f | (raw>>{{.RDHUPBit}}&1)<<5 (spec.FlagIndex). Each record is
+	// read before its slot is written, which makes the in-place layout safe.
+	CMP  $4, R2
+	BLT  scalar
+	MOVD $epollNibbleLow<>(SB), R9
+	VLD1 (R9), [V16.B16]
+	MOVD $epollNibbleHigh<>(SB), R9
+	VLD1 (R9), [V17.B16]
+	MOVW $0x0f, R9
+	VDUP R9, V20.S4
+	MOVW $0x0201, R9 // HUP (bit 4) and RDHUP (bit 13), shifted right by four
+	VDUP R9, V21.S4
+	MOVW ${{.HighBase}}, R9 // bytes 2, 3 look up nothing
+	VDUP R9, V22.S4
+	MOVW ${{.FlagMask}}, R9
+	VDUP R9, V23.S4
+vector:
+	VLD4.P 64(R13), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VAND   V20.B16, V0.B16, V6.B16 // b & 15
+	VUSHR  $4, V0.S4, V7.S4
+	VAND   V21.B16, V7.B16, V7.B16
+	VORR   V22.B16, V7.B16, V7.B16
+	VTBL   V6.B16, [V16.B16], V6.B16 // lo = NibbleLow[b & 15]
+	VTBL   V7.B16, [V17.B16], V7.B16 // byte 0: G, byte 1: Y
+	VUSHR  $8, V7.S4, V8.S4
+	VAND   V7.B16, V6.B16, V9.B16
+	VAND   V8.B16, V9.B16, V9.B16
+	VUSHR  ${{.MarkerShift}}, V9.S4, V9.S4
+	VORR   V7.B16, V6.B16, V4.B16
+	VAND   V23.B16, V4.B16, V4.B16
+	VORR   V9.B16, V4.B16, V4.B16 // flags
+	VORR   V0.B16, V0.B16, V5.B16 // bits
+	VST4.P [V2.S4, V3.S4, V4.S4, V5.S4], 64(R12)
+	SUB    $4, R2, R2
+	CMP    $4, R2
+	BGE    vector
+scalar:
 	CBZ  R2, done
 	MOVD $epollFlagTable<>(SB), R9
 loop:
