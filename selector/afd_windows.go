@@ -58,18 +58,15 @@ const (
 	pollCancelled        // cancelled, its completion not yet seen
 )
 
-// afdSocket is one registered socket. The kernel writes iosb and info while
-// a poll is in flight, so an afdSocket is always on the heap and stays
-// referenced by its selector (polls) until the completion has been seen,
-// whatever the user does in the meantime.
+// afdSocket is one registered socket. What the kernel writes while its poll
+// is in flight is in its record (see pollRecord), which it holds from
+// Register until the last poll of a deregistered socket has completed.
 type afdSocket struct {
-	iosb windows.IO_STATUS_BLOCK // first: its address identifies the poll
-	info afdPollInfo
+	rec *pollRecord
 
 	sel      *Selector
 	sock     windows.Handle // the SOCKET the user registered
 	base     windows.Handle // the provider's base socket, which AFD polls
-	token    events.Token
 	interest events.Interest
 	want     uint32 // AFD bits the user waits for (reported ones are removed until a re-arm)
 	pending  uint32 // AFD bits of the poll in flight
@@ -78,8 +75,104 @@ type afdSocket struct {
 	queued   bool
 }
 
-// id is the address the poll is started with and completes with.
-func (st *afdSocket) id() uintptr { return uintptr(unsafe.Pointer(&st.iosb)) }
+// overlapped is the address the poll is started with and completes with.
+func (st *afdSocket) overlapped() *windows.Overlapped {
+	return (*windows.Overlapped)(unsafe.Pointer(&st.rec.iosb))
+}
+
+// pollRecord is the part of an AFD poll the kernel writes, with the token
+// the wait reports for it: the completion's OVERLAPPED is the record's
+// address, so everything a completion decodes to is at a fixed offset from
+// it. Records live in slabs outside the Go heap (VirtualAlloc), which the
+// collector neither scans nor frees: a record stays valid for as long as
+// the kernel holds it, whatever happens to the socket meanwhile.
+type pollRecord struct {
+	iosb  windows.IO_STATUS_BLOCK // first: its address is the OVERLAPPED
+	info  afdPollInfo
+	token events.Token
+	slot  uint32 // the record's index, and its socket's in pollRecords.owner
+}
+
+const recordsPerSlab = 1024
+
+// pollRecords allocates a selector's records. The caller holds sel.mu.
+type pollRecords struct {
+	slabs []*[recordsPerSlab]pollRecord
+	owner []*afdSocket // by slot: the socket holding the record, nil when free
+	free  []uint32
+}
+
+// get gives st a record.
+func (r *pollRecords) get(st *afdSocket) error {
+	if len(r.free) == 0 {
+		size := unsafe.Sizeof([recordsPerSlab]pollRecord{})
+		addr, err := windows.VirtualAlloc(0, size, windows.MEM_COMMIT|windows.MEM_RESERVE, windows.PAGE_READWRITE)
+		if err != nil {
+			return fmt.Errorf("mio: VirtualAlloc poll records: %w", err)
+		}
+		slab := *(**[recordsPerSlab]pollRecord)(unsafe.Pointer(&addr)) // memory outside the Go heap
+		base := uint32(len(r.slabs) * recordsPerSlab)
+		r.slabs = append(r.slabs, slab)
+		r.owner = append(r.owner, make([]*afdSocket, recordsPerSlab)...)
+		for i := recordsPerSlab - 1; i >= 0; i-- {
+			slab[i].slot = base + uint32(i)
+			r.free = append(r.free, base+uint32(i))
+		}
+	}
+	slot := r.free[len(r.free)-1]
+	r.free = r.free[:len(r.free)-1]
+	st.rec = &r.slabs[slot/recordsPerSlab][slot%recordsPerSlab]
+	r.owner[slot] = st
+	return nil
+}
+
+// put takes st's record back; the kernel must be done with it.
+func (r *pollRecords) put(st *afdSocket) {
+	if st.rec == nil {
+		return
+	}
+	r.owner[st.rec.slot] = nil
+	r.free = append(r.free, st.rec.slot)
+	st.rec = nil
+}
+
+// at returns the socket whose record is at the address a completion names,
+// if there is one.
+func (r *pollRecords) at(overlapped *uintptr) (*afdSocket, bool) {
+	rec := *(**pollRecord)(unsafe.Pointer(overlapped))
+	if rec == nil {
+		return nil, false
+	}
+	slot := rec.slot // a record's slot is set once, when its slab is made
+	if int(slot) >= len(r.owner) || &r.slabs[slot/recordsPerSlab][slot%recordsPerSlab] != rec {
+		return nil, false
+	}
+	st := r.owner[slot]
+	return st, st != nil
+}
+
+// inFlight counts the polls the kernel may still write to.
+func (r *pollRecords) inFlight() int {
+	n := 0
+	for _, st := range r.owner {
+		if st != nil && st.state != pollIdle {
+			n++
+		}
+	}
+	return n
+}
+
+// release frees the slabs, unless a poll may still write to one: then they
+// stay allocated for good.
+func (r *pollRecords) release() {
+	if r.inFlight() > 0 {
+		return
+	}
+	for _, slab := range r.slabs {
+		_ = windows.VirtualFree(uintptr(unsafe.Pointer(slab)), 0, windows.MEM_RELEASE)
+	}
+	r.slabs, r.owner, r.free = nil, nil, nil
+}
 
 // submit starts or adjusts the socket's poll so that it matches want. The
 // caller holds sel.mu.
@@ -90,7 +183,7 @@ func (st *afdSocket) submit() error {
 			return nil // the poll in flight already covers what is wanted
 		}
 		// Ask for more: cancel, and start again once the cancel completes.
-		err := windows.CancelIoEx(st.sel.afd, (*windows.Overlapped)(unsafe.Pointer(&st.iosb)))
+		err := windows.CancelIoEx(st.sel.afd, st.overlapped())
 		if err == nil || err == windows.ERROR_NOT_FOUND {
 			st.state = pollCancelled
 			return nil
@@ -102,44 +195,45 @@ func (st *afdSocket) submit() error {
 	if st.want == 0 || st.deleted {
 		return nil
 	}
-	st.info = afdPollInfo{Timeout: math.MaxInt64, NumberOfHandles: 1, Handle: st.base, Events: st.want}
-	st.iosb.Status = windows.STATUS_PENDING
-	size := uint32(unsafe.Sizeof(st.info))
-	status := ntDeviceIoControlFile(st.sel.afd, unsafe.Pointer(&st.iosb), &st.iosb, ioctlAFDPoll,
-		unsafe.Pointer(&st.info), size, unsafe.Pointer(&st.info), size)
+	r := st.rec
+	r.info = afdPollInfo{Timeout: math.MaxInt64, NumberOfHandles: 1, Handle: st.base, Events: st.want}
+	r.iosb.Status = windows.STATUS_PENDING
+	size := uint32(unsafe.Sizeof(r.info))
+	status := ntDeviceIoControlFile(st.sel.afd, unsafe.Pointer(&r.iosb), &r.iosb, ioctlAFDPoll,
+		unsafe.Pointer(&r.info), size, unsafe.Pointer(&r.info), size)
 	if status != windows.STATUS_SUCCESS && status != windows.STATUS_PENDING {
 		return fmt.Errorf("mio: AFD poll: %w", status)
 	}
 	// Either way the completion comes through the port.
 	st.state = pollPending
 	st.pending = st.want
-	st.sel.polls[st.id()] = st
 	return nil
 }
 
 // complete consumes the completion of the socket's poll and returns the
 // token and AFD bits it reports, if any. The caller holds sel.mu.
 func (st *afdSocket) complete() (events.Token, uint32, bool) {
-	delete(st.sel.polls, st.id())
 	st.state = pollIdle
 	st.pending = 0
 	if st.deleted {
+		st.sel.records.put(st) // the kernel is done with it
 		return 0, 0, false
 	}
 	st.sel.queue(st) // poll again before the next wait
+	r := st.rec
 	var afd uint32
 	switch {
-	case st.iosb.Status == windows.STATUS_CANCELLED:
+	case r.iosb.Status == windows.STATUS_CANCELLED:
 		return 0, 0, false
-	case st.iosb.Status != windows.STATUS_SUCCESS:
+	case r.iosb.Status != windows.STATUS_SUCCESS:
 		afd = iocp.AFDConnectFail // the socket failed: report an error
-	case st.info.NumberOfHandles < 1:
+	case r.info.NumberOfHandles < 1:
 		return 0, 0, false
-	case st.info.Events&iocp.AFDLocalClose != 0:
+	case r.info.Events&iocp.AFDLocalClose != 0:
 		st.sel.forget(st) // closed by its owner: gone
 		return 0, 0, false
 	default:
-		afd = st.info.Events
+		afd = r.info.Events
 	}
 	afd &= st.want
 	if afd == 0 {
@@ -148,5 +242,5 @@ func (st *afdSocket) complete() (events.Token, uint32, bool) {
 	// Edge-triggered, as mio: what was reported is not asked for again
 	// until the socket re-arms it after a would-block.
 	st.want &^= afd
-	return st.token, afd, true
+	return r.token, afd, true
 }

@@ -29,15 +29,14 @@ type Selector struct {
 	ref  fdRef
 
 	mu      sync.Mutex
-	polls   map[uintptr]*afdSocket        // AFD polls the kernel may still write to, by address
+	records pollRecords                   // every socket's record, polled or not
 	sockets map[windows.Handle]*afdSocket // registered, by the SOCKET registered
 	updates []*afdSocket                  // to poll again before the next wait
 	waker   *Waker
 
 	ops operations // overlapped operations in flight (overlapped_windows.go)
 
-	entries   []iocp.Entry // the wait's records; only the polling goroutine uses it
-	closeMark *byte        // the OVERLAPPED address Close posts to end a wait
+	entries []iocp.Entry // the wait's records; only the polling goroutine uses it
 }
 
 // owners refuses a socket registered with a second selector, as mio's API
@@ -60,15 +59,14 @@ func New() (*Selector, error) {
 	}
 	return &Selector{
 		port: port, afd: afd,
-		polls:     make(map[uintptr]*afdSocket),
-		sockets:   make(map[windows.Handle]*afdSocket),
-		ops:       operations{m: make(map[uintptr]*Overlapped)},
-		closeMark: new(byte),
+		sockets: make(map[windows.Handle]*afdSocket),
+		ops:     operations{m: make(map[uintptr]*Overlapped)},
 	}, nil
 }
 
-// Fd returns the completion port's handle. Handles associated with it by
-// Associate complete their overlapped operations into Wait.
+// Fd returns the completion port's handle. Associate handles with it
+// through Associate: their completions need its completion key, and those
+// with key 0 are the selector's AFD polls.
 func (s *Selector) Fd() uintptr { return uintptr(s.port) }
 
 // acquire marks the start of a use of the port; false means closed.
@@ -121,15 +119,20 @@ func (s *Selector) Register(sock uintptr, t events.Token, i events.Interest) err
 		return ErrClosed
 	}
 	defer s.release()
-	st := &afdSocket{sel: s, sock: windows.Handle(sock), base: base, token: t, interest: i, want: iocp.InterestBits(i)}
+	st := &afdSocket{sel: s, sock: windows.Handle(sock), base: base, interest: i, want: iocp.InterestBits(i)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sockets[st.sock] != nil {
 		return ErrAlreadyRegistered
 	}
+	if err := s.records.get(st); err != nil {
+		return err
+	}
+	st.rec.token = t
 	owners.Lock() // always taken inside s.mu
 	if owners.m[base] != nil {
 		owners.Unlock()
+		s.records.put(st)
 		return ErrAlreadyRegistered
 	}
 	owners.m[base] = s
@@ -138,6 +141,7 @@ func (s *Selector) Register(sock uintptr, t events.Token, i events.Interest) err
 		owners.Lock()
 		delete(owners.m, base)
 		owners.Unlock()
+		s.records.put(st) // nothing in flight: the poll was refused
 		return err
 	}
 	s.sockets[st.sock] = st
@@ -162,7 +166,7 @@ func (s *Selector) Reregister(sock uintptr, t events.Token, i events.Interest) e
 	}
 	// A poll in flight that asks for fewer bits is replaced; one that asks
 	// for more may complete with bits no longer wanted, which complete drops.
-	st.token, st.interest, st.want = t, i, iocp.InterestBits(i)
+	st.rec.token, st.interest, st.want = t, i, iocp.InterestBits(i)
 	return st.submit()
 }
 
@@ -182,8 +186,8 @@ func (s *Selector) Deregister(sock uintptr) error {
 	}
 	s.forget(st)
 	if st.state == pollPending {
-		// st stays in polls until the cancellation's completion is seen.
-		_ = windows.CancelIoEx(s.afd, (*windows.Overlapped)(unsafe.Pointer(&st.iosb)))
+		// st keeps its record until the cancellation's completion is seen.
+		_ = windows.CancelIoEx(s.afd, st.overlapped())
 		st.state = pollCancelled
 	}
 	return nil
@@ -192,6 +196,9 @@ func (s *Selector) Deregister(sock uintptr) error {
 // forget drops st from the registrations. The caller holds s.mu.
 func (s *Selector) forget(st *afdSocket) {
 	st.deleted = true
+	if st.state == pollIdle {
+		s.records.put(st) // else when its completion comes
+	}
 	if s.sockets[st.sock] == st {
 		delete(s.sockets, st.sock)
 		owners.Lock()
@@ -303,9 +310,9 @@ func (r *resolver) Completed(e *iocp.Entry) (events.Token, uint32, bool) {
 	if e.Key == operationKey {
 		return (*Selector)(r).ops.complete(e)
 	}
-	st, ok := r.polls[e.Overlapped]
+	st, ok := r.records.at(&e.Overlapped)
 	if !ok {
-		return 0, 0, false // Close's wake-up
+		return 0, 0, false
 	}
 	return st.complete()
 }
@@ -325,17 +332,16 @@ func (s *Selector) Close() error {
 // wakeForClose ends a wait in progress: a completion that resolves to no
 // event.
 func (s *Selector) wakeForClose() {
-	_ = windows.PostQueuedCompletionStatus(s.port, 0, 0, (*windows.Overlapped)(unsafe.Pointer(s.closeMark)))
+	_ = windows.PostQueuedCompletionStatus(s.port, 0, closeKey, nil)
 }
 
-// abandoned keeps what did not complete while its selector was destroyed
-// (AFD polls that ignored their cancellation, operations on handles that
-// stay open) alive for good, so that the kernel never writes to freed
-// memory.
+// abandoned keeps the operations that did not complete while their
+// selector was destroyed (on handles that stay open) alive for good, so that
+// the kernel never writes to freed memory; AFD polls that ignored their
+// cancellation keep their slabs allocated (pollRecords.release).
 var abandoned struct {
 	sync.Mutex
-	polls []*afdSocket
-	ops   []*Overlapped
+	ops []*Overlapped
 }
 
 func (s *Selector) destroy() {
@@ -350,7 +356,7 @@ func (s *Selector) destroy() {
 	_ = windows.CancelIoEx(s.afd, nil)
 	s.ops.cancel()
 	entries := make([]iocp.Entry, 64)
-	for try := 0; len(s.polls)+s.ops.pending() > 0 && try < 100; try++ {
+	for try := 0; s.records.inFlight()+s.ops.pending() > 0 && try < 100; try++ {
 		n, err := getQueuedCompletionStatusEx(s.port, entries, 10)
 		if err != nil {
 			break
@@ -358,25 +364,25 @@ func (s *Selector) destroy() {
 		for i := range entries[:n] {
 			if e := &entries[i]; e.Key == operationKey {
 				s.ops.complete(e)
-			} else {
-				delete(s.polls, e.Overlapped)
+			} else if st, ok := s.records.at(&e.Overlapped); ok {
+				st.complete()
 			}
 		}
 	}
+	s.records.release()
 	abandoned.Lock()
-	for _, st := range s.polls {
-		abandoned.polls = append(abandoned.polls, st)
-	}
 	abandoned.ops = s.ops.abandon(abandoned.ops)
 	abandoned.Unlock()
 	windows.CloseHandle(s.afd)
 	windows.CloseHandle(s.port)
 }
 
-// The completion keys: AFD polls and Close's wake-up complete with 0.
+// The completion keys: AFD polls complete with 0, and their OVERLAPPED is
+// their record.
 const (
 	wakerKey     = 1 // a waker's post
 	operationKey = 2 // an Overlapped's completion or post
+	closeKey     = 3 // Close's wake-up, which reports nothing
 )
 
 // Waker posts a completion to the port. Wakes coalesce: one post is in the
