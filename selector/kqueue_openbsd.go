@@ -10,7 +10,8 @@ import (
 // The layout of kevent_t and the filters, as x/sys defines them for openbsd.
 var keventLayout = kevent.NewLayout(kevent.Fields{Stride: unsafe.Sizeof(kev), IdentSize: unsafe.Sizeof(kev.Ident),
 	Filter: unsafe.Offsetof(kev.Filter), FilterSize: unsafe.Sizeof(kev.Filter), Flags: unsafe.Offsetof(kev.Flags),
-	FlagsSize: unsafe.Sizeof(kev.Flags), FFlags: unsafe.Offsetof(kev.Fflags)},
+	FlagsSize: unsafe.Sizeof(kev.Flags), FFlags: unsafe.Offsetof(kev.Fflags),
+	Udata: unsafe.Offsetof(kev.Udata), UdataSize: unsafe.Sizeof(kev.Udata)},
 	kevent.Filters{Read: unix.EVFILT_READ, Write: unix.EVFILT_WRITE})
 
 var kev unix.Kevent_t

@@ -359,7 +359,8 @@ func decodeKevent() {
 
 	ident, filter, flags, fflags, idx, err := RBX, RCX, RDX, RSI, RDI, R14
 	Label("loop")
-	MOVQ(Mem{Base: src}, ident)
+	MOVQ(Mem{Base: table, Disp: k.TokenOffOff - k.TableOff}, ident) // l.TokenOff
+	MOVQ(Mem{Base: src, Index: ident, Scale: 1}, ident)
 	MOVWLZX(Mem{Base: src, Disp: k.FilterOff}, filter.As32())
 	MOVWLZX(Mem{Base: src, Index: flagsOff, Scale: 1}, flags.As32())
 	MOVL(Mem{Base: src, Index: fflagsOff, Scale: 1}, fflags.As32())

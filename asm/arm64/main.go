@@ -261,9 +261,10 @@ var keventTmpl = template.Must(template.New("kevent").Funcs(template.FuncMap{"do
 	MOVD {{.K.StrideOff}}(R9), R10
 	MOVD {{.K.FlagsOffOff}}(R9), R11
 	MOVD {{.K.FFlagsOffOff}}(R9), R8
+	MOVD {{.K.TokenOffOff}}(R9), R15
 	ADD  ${{.K.TableOff}}, R9
 loop:
-	MOVD  (R13), R4         // ident
+	MOVD  (R13)(R15), R4    // token: ident or udata
 	MOVHU {{.K.FilterOff}}(R13), R3        // filter
 	MOVHU (R13)(R11), R5    // flags
 	MOVWU (R13)(R8), R6     // fflags

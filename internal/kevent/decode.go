@@ -9,8 +9,9 @@ import (
 
 // Decode decodes the kevent_t records in src, laid out as l says, into dst
 // and returns how many it wrote: min(len(dst), len(src)/l.Stride). Each
-// event's token is the record's ident (the descriptor); the selector maps
-// it to the registration's token afterwards. Raw is filter | flags<<16,
+// event's token is the record's ident (the descriptor), which the selector
+// maps to the registration's token afterwards, or with l.UdataTokens() its
+// udata, the token itself. Raw is filter | flags<<16,
 // each truncated to 16 bits. The generated decoder reads the 64-bit
 // little-endian layouts; the others (32-bit BSDs, openbsd/ppc64) go through
 // the Go twin.
@@ -33,14 +34,14 @@ func decodeGeneric(dst *events.Event, src *byte, n int, l *Layout) {
 	f := &l.fields
 	for i := range out {
 		rec := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(src), uintptr(i)*l.Stride)), l.Stride)
-		ident := f.read(rec, 0, f.IdentSize)
+		token := f.read(rec, l.TokenOff, l.tokenSize)
 		filter := uint32(f.read(rec, f.Filter, f.FilterSize)) & 0xffff
 		flags := uint32(f.read(rec, f.Flags, f.FlagsSize)) & 0xffff
 		fflags := uint32(f.read(rec, f.FFlags, 4))
 		eof := flags >> 15
 		err := (flags >> 14 & 1) | eof&b2u(fflags != 0)
 		k := (filter&15)<<2 | eof<<1 | err
-		out[i] = events.MakeEvent(events.Token(ident), events.Flags(l.Table[k]), filter|flags<<16)
+		out[i] = events.MakeEvent(events.Token(token), events.Flags(l.Table[k]), filter|flags<<16)
 	}
 }
 

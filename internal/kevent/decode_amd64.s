@@ -13,10 +13,11 @@ TEXT ·decode(SB), NOSPLIT, $0-32
 	MOVQ (R9), R10
 	MOVQ 8(R9), R11
 	MOVQ 16(R9), R8
-	ADDQ $0x18, R9
+	ADDQ $0x20, R9
 
 loop:
-	MOVQ    (R13), BX
+	MOVQ    -8(R9), BX
+	MOVQ    (R13)(BX*1), BX
 	MOVWLZX 8(R13), CX
 	MOVWLZX (R13)(R11*1), DX
 	MOVL    (R13)(R8*1), SI

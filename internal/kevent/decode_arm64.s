@@ -5,7 +5,8 @@
 #include "textflag.h"
 
 // decode decodes n (>= 1) kevent_t records at src into events at dst:
-// token = ident, flags = l.Table[(filter&15)<<2 | eof<<1 | err],
+// token = the 64-bit word at l.TokenOff (ident, or udata),
+// flags = l.Table[(filter&15)<<2 | eof<<1 | err],
 // raw = filter | flags<<16 (16 bits each). It reads the 64-bit
 // little-endian layouts only (Layout.generated).
 // func(dst *byte, src *byte, n int, l *byte)
@@ -17,9 +18,10 @@ TEXT ·decode(SB), NOSPLIT, $0-32
 	MOVD 0(R9), R10
 	MOVD 8(R9), R11
 	MOVD 16(R9), R8
-	ADD  $24, R9
+	MOVD 24(R9), R15
+	ADD  $32, R9
 loop:
-	MOVD  (R13), R4         // ident
+	MOVD  (R13)(R15), R4    // token: ident or udata
 	MOVHU 8(R13), R3        // filter
 	MOVHU (R13)(R11), R5    // flags
 	MOVWU (R13)(R8), R6     // fflags

@@ -7,7 +7,8 @@ package kevent
 import "github.com/gomio/mio/events"
 
 // decode decodes n (>= 1) kevent_t records at src into events at dst:
-// token = ident, flags = l.Table[(filter&15)<<2 | eof<<1 | err],
+// token = the 64-bit word at l.TokenOff (ident, or udata),
+// flags = l.Table[(filter&15)<<2 | eof<<1 | err],
 // raw = filter | flags<<16 (16 bits each). It reads the 64-bit
 // little-endian layouts only (Layout.generated).
 //

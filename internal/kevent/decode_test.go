@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -19,24 +20,39 @@ var layouts = map[string]struct {
 	fields Fields
 	f      Filters
 }{
-	"darwin":        {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, DarwinFilters},
-	"dragonfly":     {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, DragonFlyFilters},
-	"freebsd/64":    {Fields{Stride: 64, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, FreeBSDFilters},
-	"freebsd/386":   {Fields{Stride: 56, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, FreeBSDFilters},
-	"freebsd/arm":   {Fields{Stride: 64, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, FreeBSDFilters},
-	"openbsd/64":    {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12}, OpenBSDFilters},
-	"openbsd/ppc64": {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, BigEndian: true}, OpenBSDFilters},
-	"openbsd/386":   {Fields{Stride: 24, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, OpenBSDFilters},
-	"openbsd/arm":   {Fields{Stride: 32, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8}, OpenBSDFilters},
-	"netbsd/64":     {Fields{Stride: 40, IdentSize: 8, Filter: 8, FilterSize: 4, Flags: 12, FlagsSize: 4, FFlags: 16}, NetBSDFilters},
-	"netbsd/386":    {Fields{Stride: 28, IdentSize: 4, Filter: 4, FilterSize: 4, Flags: 8, FlagsSize: 4, FFlags: 12}, NetBSDFilters},
-	"netbsd/arm":    {Fields{Stride: 32, IdentSize: 4, Filter: 4, FilterSize: 4, Flags: 8, FlagsSize: 4, FFlags: 12}, NetBSDFilters},
+	"darwin":        {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, Udata: 24, UdataSize: 8}, DarwinFilters},
+	"dragonfly":     {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, Udata: 24, UdataSize: 8}, DragonFlyFilters},
+	"freebsd/64":    {Fields{Stride: 64, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, Udata: 24, UdataSize: 8}, FreeBSDFilters},
+	"freebsd/386":   {Fields{Stride: 56, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8, Udata: 20, UdataSize: 4}, FreeBSDFilters},
+	"freebsd/arm":   {Fields{Stride: 64, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8, Udata: 24, UdataSize: 4}, FreeBSDFilters},
+	"openbsd/64":    {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, Udata: 24, UdataSize: 8}, OpenBSDFilters},
+	"openbsd/ppc64": {Fields{Stride: 32, IdentSize: 8, Filter: 8, FilterSize: 2, Flags: 10, FlagsSize: 2, FFlags: 12, Udata: 24, UdataSize: 8, BigEndian: true}, OpenBSDFilters},
+	"openbsd/386":   {Fields{Stride: 24, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8, Udata: 20, UdataSize: 4}, OpenBSDFilters},
+	"openbsd/arm":   {Fields{Stride: 32, IdentSize: 4, Filter: 4, FilterSize: 2, Flags: 6, FlagsSize: 2, FFlags: 8, Udata: 24, UdataSize: 4}, OpenBSDFilters},
+	"netbsd/64":     {Fields{Stride: 40, IdentSize: 8, Filter: 8, FilterSize: 4, Flags: 12, FlagsSize: 4, FFlags: 16, Udata: 32, UdataSize: 8}, NetBSDFilters},
+	"netbsd/386":    {Fields{Stride: 28, IdentSize: 4, Filter: 4, FilterSize: 4, Flags: 8, FlagsSize: 4, FFlags: 12, Udata: 24, UdataSize: 4}, NetBSDFilters},
+	"netbsd/arm":    {Fields{Stride: 32, IdentSize: 4, Filter: 4, FilterSize: 4, Flags: 8, FlagsSize: 4, FFlags: 12, Udata: 24, UdataSize: 4}, NetBSDFilters},
 }
 
-// layoutOf builds the named layout in its own byte order.
+// layoutOf builds the named layout in its own byte order; a name ending in
+// "+udata" takes its tokens from udata (Layout.UdataTokens).
 func layoutOf(name string) *Layout {
-	c := layouts[name]
-	return newLayout(c.fields, c.f)
+	base, udata := strings.CutSuffix(name, "+udata")
+	c := layouts[base]
+	l := newLayout(c.fields, c.f)
+	if udata {
+		l = l.UdataTokens()
+	}
+	return l
+}
+
+// layoutNames lists every layout twice: tokens from ident, and from udata.
+func layoutNames() []string {
+	var names []string
+	for _, name := range slices.Sorted(maps.Keys(layouts)) {
+		names = append(names, name, name+"+udata")
+	}
+	return names
 }
 
 // The generated decoder reads Layout by offset (asm/internal/spec).
@@ -45,8 +61,8 @@ func TestLayoutOffsets(t *testing.T) {
 		t.Skip("no generated decoder in this build: the offsets are the twin's own business")
 	}
 	var l Layout
-	got := []uintptr{unsafe.Offsetof(l.Stride), unsafe.Offsetof(l.FlagsOff), unsafe.Offsetof(l.FFlagsOff), unsafe.Offsetof(l.Table)}
-	want := []uintptr{0, 8, 16, 24}
+	got := []uintptr{unsafe.Offsetof(l.Stride), unsafe.Offsetof(l.FlagsOff), unsafe.Offsetof(l.FFlagsOff), unsafe.Offsetof(l.TokenOff), unsafe.Offsetof(l.Table)}
+	want := []uintptr{0, 8, 16, 24, 32}
 	for i := range got {
 		if got[i] != want[i] {
 			t.Fatalf("field %d at offset %d, the decoder reads it at %d", i, got[i], want[i])
@@ -60,11 +76,26 @@ func TestLayoutOffsets(t *testing.T) {
 func record(l *Layout, ident uint64, filter int16, flags uint16, fflags uint32) []byte {
 	f := l.fields
 	b := make([]byte, l.Stride)
+	put(f, b, f.Udata, f.UdataSize, ident^udataMark) // what a token in udata would be
 	put(f, b, 0, f.IdentSize, ident)
 	put(f, b, f.Filter, f.FilterSize, uint64(int64(filter)))
 	put(f, b, f.Flags, f.FlagsSize, uint64(flags))
 	put(f, b, f.FFlags, 4, uint64(fflags))
 	return b
+}
+
+// udataMark tells a record's udata from its ident in the tests.
+const udataMark = 0x5a5a5a5a5a5a5a5a
+
+// wantToken is the token l decodes from a record written with ident.
+func wantToken(l *Layout, ident uint64) uint64 {
+	if l.TokenOff == l.fields.Udata {
+		ident ^= udataMark
+	}
+	if l.tokenSize == 4 {
+		ident &= 0xffffffff
+	}
+	return ident
 }
 
 func put(f Fields, b []byte, off, size uintptr, v uint64) {
@@ -85,8 +116,9 @@ func put(f Fields, b []byte, off, size uintptr, v uint64) {
 // Every filter of every OS, with every combination of the bits mio reads,
 // decodes to what mio's predicates say.
 func TestDecodeMatchesMio(t *testing.T) {
-	for name, c := range layouts {
-		f, l := c.f, layoutOf(name)
+	for _, name := range layoutNames() {
+		l := layoutOf(name)
+		f := layouts[strings.TrimSuffix(name, "+udata")].f
 		filters := []int16{f.Read, f.Write, f.AIO, f.LIO, f.User} // all we register
 		for _, filter := range filters {
 			for _, flags := range []uint16{0, EVEOF, EVError, EVEOF | EVError, 0x21, EVEOF | 0x1} {
@@ -100,7 +132,7 @@ func TestDecodeMatchesMio(t *testing.T) {
 						var ev [1]events.Event
 						impl.fn(&ev[0], &rec[0], 1, l)
 						want := Flags(f, filter, flags, fflags)
-						if uint64(ev[0].Token()) != ident || ev[0].Flags() != want {
+						if uint64(ev[0].Token()) != wantToken(l, ident) || ev[0].Flags() != want {
 							t.Fatalf("%s/%s: filter %d flags %#x fflags %d: got %v, want flags %#x", name, impl.name, filter, flags, fflags, ev[0], want)
 						}
 						if raw := uint32(uint16(filter)) | uint32(flags)<<16; ev[0].Raw() != raw {
@@ -129,9 +161,10 @@ func implsFor(l *Layout) []impl {
 
 // The generated decoder serves exactly the 64-bit little-endian layouts.
 func TestGeneratedLayouts(t *testing.T) {
-	for name, c := range layouts {
-		want := generatedDecoder && c.fields.IdentSize == 8 && !c.fields.BigEndian && c.fields.Filter == 8
-		if got := layoutOf(name).generated; got != want {
+	for _, name := range layoutNames() {
+		l := layoutOf(name)
+		want := generatedDecoder && l.tokenSize == 8 && l.fields.IdentSize == 8 && !l.fields.BigEndian && l.fields.Filter == 8
+		if got := l.generated; got != want {
 			t.Errorf("%s: generated decoder %v, want %v", name, got, want)
 		}
 	}
@@ -140,7 +173,7 @@ func TestGeneratedLayouts(t *testing.T) {
 // The generated decoder and its Go twin agree on arbitrary bytes.
 func TestDecodeDifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for name := range layouts {
+	for _, name := range layoutNames() {
 		l := layoutOf(name)
 		for n := 1; n <= 67; n++ {
 			src := make([]byte, n*int(l.Stride))
@@ -190,7 +223,7 @@ func TestDecodeBounds(t *testing.T) {
 }
 
 func FuzzDecodeKevent(f *testing.F) {
-	names := slices.Sorted(maps.Keys(layouts))
+	names := layoutNames()
 	index := func(name string) uint8 { return uint8(slices.Index(names, name)) }
 	f.Add([]byte{}, uint8(0))
 	f.Add(record(layoutOf("darwin"), 5, -1, EVEOF, 54), index("darwin"))
@@ -199,18 +232,20 @@ func FuzzDecodeKevent(f *testing.F) {
 	f.Add(record(layoutOf("freebsd/386"), 7, -1, EVEOF, 0), index("freebsd/386"))
 	f.Add(record(layoutOf("netbsd/arm"), 1<<31, 1, EVEOF|EVError, 2), index("netbsd/arm"))
 	f.Add(record(layoutOf("openbsd/ppc64"), 1<<40|3, -2, EVEOF, 9), index("openbsd/ppc64"))
+	f.Add(record(layoutOf("freebsd/64+udata"), 1<<40|3, -1, EVEOF, 9), index("freebsd/64+udata"))
+	f.Add(record(layoutOf("netbsd/386+udata"), 12, 0, 0, 0), index("netbsd/386+udata"))
 	f.Fuzz(func(t *testing.T, src []byte, which uint8) {
 		name := names[int(which)%len(names)]
 		compare(t, name, src, layoutOf(name))
 	})
 }
 
-// BenchmarkDecode decodes 1024 records of the 64-bit FreeBSD layout:
-// impl=asm is the generated decoder (where this build has it), impl=go the
-// twin. The selector's token lookup after it is not included.
+// BenchmarkDecode decodes 1024 records of the 64-bit FreeBSD layout with the
+// tokens in udata, so that the events come out finished: impl=asm is the
+// generated decoder (where this build has it), impl=go the twin.
 func BenchmarkDecode(b *testing.B) {
 	const n = 1024
-	l := layoutOf("freebsd/64")
+	l := layoutOf("freebsd/64+udata")
 	r := rand.New(rand.NewPCG(3, 4))
 	var src []byte
 	for i := range n {

@@ -18,25 +18,29 @@ type Layout struct {
 	Stride    uintptr // size of one kevent_t
 	FlagsOff  uintptr // offset of flags (its low 16 bits are read)
 	FFlagsOff uintptr // offset of fflags (read as 32 bits)
+	TokenOff  uintptr // offset of the word decoded as the token: ident, or udata
 	// Table holds the flags for index (filter&15)<<2 | eof<<1 | err, where
 	// eof is EV_EOF and err is EV_ERROR, or EV_EOF with a non-zero fflags.
 	Table [64]uint8
 
 	fields    Fields
-	generated bool // the generated decoder can read this layout
+	tokenSize uintptr // IdentSize or UdataSize
+	generated bool    // the generated decoder can read this layout
 }
 
 // Fields says where kevent_t keeps what the decoder reads, as x/sys's
 // unix.Kevent_t has it on the target: ident is at 0, 4 or 8 bytes wide
-// (uintptr_t); filter and flags are 16 bits wide everywhere but NetBSD, where
-// they are 32; only their low 16 bits matter. BigEndian is the target's
-// byte order (openbsd/ppc64 is big-endian).
+// (uintptr_t), and so is udata (a pointer; NetBSD's intptr_t); filter and
+// flags are 16 bits wide everywhere but NetBSD, where they are 32; only their
+// low 16 bits matter. BigEndian is the target's byte order (openbsd/ppc64 is
+// big-endian).
 type Fields struct {
 	Stride             uintptr
 	IdentSize          uintptr
 	Filter, FilterSize uintptr
 	Flags, FlagsSize   uintptr
 	FFlags             uintptr
+	Udata, UdataSize   uintptr
 	BigEndian          bool
 }
 
@@ -80,10 +84,11 @@ func NewLayout(fields Fields, f Filters) *Layout {
 // newLayout is NewLayout in the byte order fields gives, for the tests.
 func newLayout(fields Fields, f Filters) *Layout {
 	if fields.IdentSize != 4 && fields.IdentSize != 8 || fields.FilterSize != 2 && fields.FilterSize != 4 ||
-		fields.FlagsSize != 2 && fields.FlagsSize != 4 || fields.FFlags+4 > fields.Stride {
+		fields.FlagsSize != 2 && fields.FlagsSize != 4 || fields.FFlags+4 > fields.Stride ||
+		fields.UdataSize != 4 && fields.UdataSize != 8 || fields.Udata+fields.UdataSize > fields.Stride {
 		panic(fmt.Sprintf("kevent: a kevent_t layout the decoder cannot read: %+v", fields))
 	}
-	l := &Layout{Stride: fields.Stride, FlagsOff: fields.Flags, FFlagsOff: fields.FFlags, fields: fields}
+	l := &Layout{Stride: fields.Stride, FlagsOff: fields.Flags, FFlagsOff: fields.FFlags, fields: fields, tokenSize: fields.IdentSize}
 	l.generated = generatedDecoder && !fields.BigEndian && fields.IdentSize == 8 && fields.Filter == 8
 	for k := range l.Table {
 		filter := int16(k >> 2)
@@ -103,6 +108,25 @@ func newLayout(fields Fields, f Filters) *Layout {
 		}
 	}
 	return l
+}
+
+// UdataTokens returns l decoding each record's udata as its token, instead
+// of its ident: a selector that registers each descriptor with its token in
+// udata gets finished events from one pass, with no lookup after it. On the
+// 64-bit layouts udata holds a whole token. On the 32-bit BSDs (386, arm)
+// udata is 32 bits: a selector there stores an index into a table of its own
+// and looks the token up after the decode, the one pass that remains.
+//
+// udata is a pointer field of unix.Kevent_t: a selector that puts tokens in
+// it must keep its change and event lists in memory the garbage collector
+// does not scan (a []byte or []uint64 viewed as kevent_t), and write udata
+// as an integer, never through the *byte field, or the collector would see
+// tokens as pointers.
+func (l *Layout) UdataTokens() *Layout {
+	u := *l
+	u.TokenOff, u.tokenSize = l.fields.Udata, l.fields.UdataSize
+	u.generated = l.generated && u.tokenSize == 8
+	return &u
 }
 
 // Flags is mio's kqueue mapping of one record, written out predicate by

@@ -27,7 +27,8 @@ func TestLayoutMatchesXSys(t *testing.T) {
 	var kev unix.Kevent_t
 	want := Fields{Stride: unsafe.Sizeof(kev), IdentSize: unsafe.Sizeof(kev.Ident),
 		Filter: unsafe.Offsetof(kev.Filter), FilterSize: unsafe.Sizeof(kev.Filter), Flags: unsafe.Offsetof(kev.Flags),
-		FlagsSize: unsafe.Sizeof(kev.Flags), FFlags: unsafe.Offsetof(kev.Fflags), BigEndian: hostBigEndian}
+		FlagsSize: unsafe.Sizeof(kev.Flags), FFlags: unsafe.Offsetof(kev.Fflags),
+		Udata: unsafe.Offsetof(kev.Udata), UdataSize: unsafe.Sizeof(kev.Udata), BigEndian: hostBigEndian}
 	if c.fields != want {
 		t.Fatalf("%s: the tests hold %+v, x/sys has %+v", name, c.fields, want)
 	}

@@ -179,11 +179,11 @@ var Header = []string{
 // filter sits in every OS's kevent_t. The kevent tests check these offsets
 // against the Go struct.
 type Kevent struct {
-	StrideOff, FlagsOffOff, FFlagsOffOff, TableOff int
-	FilterOff                                      int
+	StrideOff, FlagsOffOff, FFlagsOffOff, TokenOffOff, TableOff int
+	FilterOff                                                   int
 }
 
-var KeventLayout = Kevent{StrideOff: 0, FlagsOffOff: 8, FFlagsOffOff: 16, TableOff: 24, FilterOff: 8}
+var KeventLayout = Kevent{StrideOff: 0, FlagsOffOff: 8, FFlagsOffOff: 16, TokenOffOff: 24, TableOff: 32, FilterOff: 8}
 
 // AFDFlagIndexMask is iocp.FlagIndexMask: the AFD bits the readiness table
 // is indexed by (through AFD_POLL_CONNECT_FAIL). The iocp package's
