@@ -73,11 +73,6 @@ func setUdata(k *unix.Kevent_t, t events.Token) {
 	}
 }
 
-// udataToken reads the token setUdata stored; only with tokensInUdata.
-func udataToken(k *unix.Kevent_t) events.Token {
-	return events.Token(*(*uint64)(unsafe.Add(unsafe.Pointer(k), unsafe.Offsetof(k.Udata))))
-}
-
 type wakerSlot struct {
 	token events.Token
 	live  bool
@@ -291,17 +286,16 @@ func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) 
 		return 0, nil
 	}
 	raw := unsafe.Slice((*byte)(unsafe.Pointer(&recs[0])), n*int(keventSize))
-	n = kevent.Decode(dst, raw, keventLayout)
 	if !tokensInUdata {
+		n = kevent.Decode(dst, raw, keventLayout)
 		return s.resolve(dst[:n]), nil
 	}
-	// The decoder writes ident as the token; the token is in udata. (Once
-	// the generated decoder reads udata itself, this loop goes.)
-	for i := range dst[:n] {
-		dst[i] = events.MakeEvent(udataToken(&recs[i]), dst[i].Flags(), dst[i].Raw())
-	}
-	return n, nil
+	// The token is in udata: the decoder writes finished events.
+	return kevent.Decode(dst, raw, udataLayout), nil
 }
+
+// udataLayout decodes udata as each event's token (with tokensInUdata).
+var udataLayout = keventLayout.UdataTokens()
 
 // resolve replaces each event's descriptor with its registration's token,
 // where udata cannot carry it.
