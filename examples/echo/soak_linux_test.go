@@ -3,8 +3,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -122,36 +120,24 @@ func soakConn(addr string, r *rand.Rand, record func(time.Duration, int)) error 
 	}
 	tc := c.(*net.TCPConn)
 	defer tc.Close()
-	tc.SetDeadline(time.Now().Add(30 * time.Second))
 	for range 1 + r.IntN(20) {
-		size := 1 + r.IntN(64)
+		size := 64
 		if r.IntN(10) == 0 {
-			size = 1 + r.IntN(256<<10) // now and then a large one
-		}
-		msg := make([]byte, size)
-		for i := range msg {
-			msg[i] = byte(r.Uint32())
+			size = 256 << 10 // now and then a large one
 		}
 		start := time.Now()
-		werr := make(chan error, 1)
-		go func() { _, err := tc.Write(msg); werr <- err }()
-		got := make([]byte, size)
-		if _, err := io.ReadFull(tc, got); err != nil {
-			return fmt.Errorf("read echo: %w", err)
+		msg := randomMessage(r, size)
+		if err := exchange(tc, msg); err != nil {
+			return err
 		}
-		if err := <-werr; err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		record(time.Since(start), size)
-		if !bytes.Equal(got, msg) {
-			return errors.New("echo differs")
-		}
+		record(time.Since(start), len(msg))
 	}
 	switch r.IntN(3) {
 	case 0: // reset
 		tc.SetLinger(0)
 	case 1: // half-close: the server must see EOF and close its side
 		tc.CloseWrite()
+		tc.SetReadDeadline(time.Now().Add(stallTimeout))
 		if n, err := io.Copy(io.Discard, tc); err != nil || n != 0 {
 			return fmt.Errorf("after half-close: %d bytes, %v", n, err)
 		}

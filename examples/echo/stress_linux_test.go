@@ -104,10 +104,7 @@ type client struct {
 }
 
 func (c *client) next() {
-	c.msg = make([]byte, 1+c.r.IntN(32<<10))
-	for i := range c.msg {
-		c.msg[i] = byte(c.r.Uint32())
-	}
+	c.msg = randomMessage(c.r, 32<<10)
 	c.written, c.got = 0, c.got[:0]
 }
 
@@ -133,13 +130,17 @@ func runClients(t *testing.T, addr netip.AddrPort, n, rounds int) {
 	finished := 0
 	buf := make([]byte, 64<<10)
 	ev := mio.NewEvents(1024)
-	deadline := time.Now().Add(2 * time.Minute)
+	// Stuck is a stallTimeout without an event, not a slow run.
+	stalled := time.Now().Add(stallTimeout)
 	for finished < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d clients finished", finished, n)
+		if time.Now().After(stalled) {
+			t.Fatalf("%d of %d clients finished; no event for %v", finished, n, stallTimeout)
 		}
 		if err := p.Poll(ev, time.Second); err != nil {
 			t.Fatal(err)
+		}
+		if !ev.IsEmpty() {
+			stalled = time.Now().Add(stallTimeout)
 		}
 		for e := range ev.Drain() {
 			c := cs[e.Token()]

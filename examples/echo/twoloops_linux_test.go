@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -34,12 +32,8 @@ func TestEchoTwoLoops(t *testing.T) {
 				return
 			}
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
-			msg := []byte(fmt.Sprintf("client %d", i))
-			c.Write(msg)
-			got := make([]byte, len(msg))
-			if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, msg) {
-				t.Errorf("client %d: %q, %v", i, got, err)
+			if err := exchange(c, []byte(fmt.Sprintf("client %d", i))); err != nil {
+				t.Errorf("client %d: %v", i, err)
 			}
 		})
 	}
