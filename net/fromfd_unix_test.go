@@ -204,9 +204,7 @@ func TestTCPListenerFromFdAccepts(t *testing.T) {
 		la, err := l.LocalAddr()
 		must(t, err)
 		c := closer(t, must2(mnet.ConnectTCP(la))(t))
-		waitFor(t, p, 1, readable)
-		s, peer, err := l.Accept()
-		must(t, err)
+		s, peer := acceptOne(t, p, 1, l.Accept)
 		s.Close()
 		if local, _ := c.LocalAddr(); peer != local {
 			t.Fatalf("accepted %v, client is %v", peer, local)
@@ -227,10 +225,7 @@ func TestTCPStreamFromFdReadsAndWrites(t *testing.T) {
 	c := adoptRaw(t, fd, mnet.TCPStreamFromFd)
 	p := newPoll(t)
 	must(t, p.Registry().Register(l, 1, mio.Readable))
-	waitFor(t, p, 1, readable)
-	s, _, err := l.Accept()
-	must(t, err)
-	closer(t, s)
+	s, _ := acceptOne(t, p, 1, l.Accept)
 	if _, err := c.Read(make([]byte, 8)); !errors.Is(err, mio.ErrWouldBlock) {
 		t.Fatalf("read with nothing sent: %v", err)
 	}
@@ -295,10 +290,7 @@ func TestUnixListenerFromFdAccepts(t *testing.T) {
 	p := newPoll(t)
 	must(t, p.Registry().Register(l, 1, mio.Readable))
 	c := closer(t, must2(mnet.ConnectUnix(path))(t))
-	waitFor(t, p, 1, readable)
-	s, _, err := l.Accept()
-	must(t, err)
-	defer s.Close()
+	s, _ := acceptOne(t, p, 1, l.Accept)
 	deliver(t, p, 2, c, s, "x")
 }
 

@@ -72,6 +72,18 @@ func waitFor(t testing.TB, p *mio.Poll, tok mio.Token, ok func(mio.Event) bool) 
 	return mio.Event{}
 }
 
+// acceptOne waits on p for the readable event of tok, a listener's
+// registration, and accepts the connection it announces; the accepted
+// stream is closed when the test ends.
+func acceptOne[S interface{ Close() error }, A any](t testing.TB, p *mio.Poll, tok mio.Token, accept func() (S, A, error)) (S, A) {
+	t.Helper()
+	waitFor(t, p, tok, readable)
+	s, addr, err := accept()
+	must(t, err)
+	closer(t, s)
+	return s, addr
+}
+
 func readable(e mio.Event) bool { return e.IsReadable() }
 func writable(e mio.Event) bool { return e.IsWritable() }
 func anyEvent(mio.Event) bool   { return true }
@@ -97,10 +109,7 @@ func tcpPair(t *testing.T, addr netip.AddrPort) (*mnet.TCPStream, *mnet.TCPStrea
 	c := closer(t, must2(mnet.ConnectTCP(la))(t))
 	p := newPoll(t)
 	must(t, p.Registry().Register(l, 1, mio.Readable))
-	waitFor(t, p, 1, readable)
-	s, _, err := l.Accept()
-	must(t, err)
-	closer(t, s)
+	s, _ := acceptOne(t, p, 1, l.Accept)
 	must(t, p.Registry().Register(c, 2, mio.Writable))
 	waitFor(t, p, 2, writable)
 	must(t, c.TakeError())

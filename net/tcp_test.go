@@ -30,10 +30,7 @@ func TestTCPAcceptThenWouldBlock(t *testing.T) {
 		}
 		must(t, p.Registry().Register(l, 0, mio.Readable))
 		c := closer(t, must2(mnet.ConnectTCP(la))(t))
-		waitFor(t, p, 0, readable)
-		s, peer, err := l.Accept()
-		must(t, err)
-		defer s.Close()
+		_, peer := acceptOne(t, p, 0, l.Accept)
 		local, err := c.LocalAddr()
 		must(t, err)
 		if peer != local {
@@ -59,9 +56,7 @@ func TestTCPConnectWritableThenReadClosedAfterPeerCloses(t *testing.T) {
 			t.Fatalf("PeerAddr %v, %v; want %v", peer, err, la)
 		}
 		must(t, p.Registry().Register(l, 1, mio.Readable))
-		waitFor(t, p, 1, readable)
-		s, _, err := l.Accept()
-		must(t, err)
+		s, _ := acceptOne(t, p, 1, l.Accept)
 		must(t, s.Close())
 		e := waitFor(t, p, 7, readable)
 		if !e.IsReadClosed() {
@@ -346,10 +341,7 @@ func TestTCPFromStd(t *testing.T) {
 	must(t, err)
 	p := newPoll(t)
 	must(t, p.Registry().Register(l, 1, mio.Readable))
-	waitFor(t, p, 1, readable)
-	s, _, err := l.Accept()
-	must(t, err)
-	defer s.Close()
+	s, _ := acceptOne(t, p, 1, l.Accept)
 	c := closer(t, must2(mnet.TCPStreamFromStd(sc))(t))
 	must(t, p.Registry().Register(c, 2, mio.Readable))
 	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, mio.ErrWouldBlock) {
@@ -499,9 +491,7 @@ func connectFrom(t *testing.T, local, listenAddr netip.AddrPort) (*mnet.TCPStrea
 	must(t, c.TakeError())
 	// Registered once connected: the pending connection is reported at once.
 	must(t, p.Registry().Register(l, 2, mio.Readable))
-	waitFor(t, p, 2, readable)
-	s, peer, err := l.Accept()
-	must(t, err)
+	s, peer := acceptOne(t, p, 2, l.Accept)
 	s.Close()
 	return c, peer
 }

@@ -66,10 +66,7 @@ func testUnixListener(t *testing.T, path string) {
 	p := newPoll(t)
 	must(t, p.Registry().Register(l, 1, mio.Readable))
 	c := closer(t, must2(mnet.ConnectUnix(path))(t))
-	waitFor(t, p, 1, readable)
-	s, peer, err := l.Accept()
-	must(t, err)
-	closer(t, s)
+	s, peer := acceptOne(t, p, 1, l.Accept)
 	if peer != "" {
 		t.Fatalf("unnamed client reported as %q", peer)
 	}
@@ -80,7 +77,7 @@ func testUnixListener(t *testing.T, path string) {
 		t.Fatalf("second accept: %v", err)
 	}
 	must(t, p.Registry().Register(s, 2, mio.Readable))
-	_, err = c.Write([]byte("over unix"))
+	_, err := c.Write([]byte("over unix"))
 	must(t, err)
 	waitFor(t, p, 2, readable)
 	got, _ := readAll(t, s, make([]byte, 64))
@@ -186,10 +183,7 @@ func TestUnixFromStd(t *testing.T) {
 	must(t, err)
 	p := newPoll(t)
 	must(t, p.Registry().Register(l, 1, mio.Readable))
-	waitFor(t, p, 1, readable)
-	s, _, err := l.Accept()
-	must(t, err)
-	closer(t, s)
+	s, _ := acceptOne(t, p, 1, l.Accept)
 	c := closer(t, must2(mnet.UnixStreamFromStd(sc))(t))
 	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, mio.ErrWouldBlock) {
 		t.Fatalf("non-blocking after take-over: %v", err)
