@@ -18,15 +18,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// finishWithin fails the test when done is not closed within d: a test of a
-// hang must end, and say what hung, instead of running into the go test
-// timeout.
-func finishWithin(t *testing.T, d time.Duration, done <-chan struct{}, what string) {
+// raceRounds runs round rounds times on another goroutine and fails the
+// test at the first error, or when the rounds are not done within d: a test
+// of a hang must end, and say what hung, instead of running into the go
+// test timeout.
+func raceRounds(t *testing.T, rounds int, d time.Duration, what string, round func(i int) error) {
 	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		for i := range rounds {
+			if err := round(i); err != nil {
+				done <- fmt.Errorf("round %d: %w", i, err)
+				return
+			}
+		}
+		done <- nil
+	}()
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
 	case <-timer.C:
 		t.Fatalf("%s: still not done after %v (deadlock)", what, d)
 	}
@@ -38,24 +52,8 @@ func finishWithin(t *testing.T, d time.Duration, done <-chan struct{}, what stri
 // that question, and its destruction must not need anything the question
 // holds.
 func TestRegisterRacingCloseOfPreviousOwner(t *testing.T) {
-	const rounds = 5000
-	done := make(chan struct{})
-	errs := make(chan error, 1)
-	go func() {
-		defer close(done)
-		for range rounds {
-			if err := registerRacingClose(); err != nil {
-				errs <- err
-				return
-			}
-		}
-	}()
-	finishWithin(t, 60*time.Second, done, "Register in one Poll racing Close of the descriptor's previous Poll")
-	select {
-	case err := <-errs:
-		t.Fatal(err)
-	default:
-	}
+	raceRounds(t, 5000, 60*time.Second, "Register in one Poll racing Close of the descriptor's previous Poll",
+		func(int) error { return registerRacingClose() })
 }
 
 func registerRacingClose() error {
@@ -205,23 +203,8 @@ func TestCloseRacingPollNeverWaitsOnReusedDescriptor(t *testing.T) {
 		rounds = 500
 	}
 	before := openDescriptors(t)
-	done := make(chan struct{})
-	errs := make(chan error, 1)
-	go func() {
-		defer close(done)
-		for round := range rounds {
-			if err := closeRacingPoll(round % 3); err != nil {
-				errs <- fmt.Errorf("round %d: %w", round, err)
-				return
-			}
-		}
-	}()
-	finishWithin(t, 60*time.Second, done, "Close racing Poll")
-	select {
-	case err := <-errs:
-		t.Fatal(err)
-	default:
-	}
+	raceRounds(t, rounds, 60*time.Second, "Close racing Poll",
+		func(i int) error { return closeRacingPoll(i % 3) })
 	if after := openDescriptors(t); after != before {
 		t.Fatalf("%d descriptors open before the rounds, %d after", before, after)
 	}
