@@ -3,6 +3,7 @@
 package mio
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -62,6 +63,12 @@ var (
 // once, before the first Poll exists, so that fenced never changes under a
 // Poll.
 func registerFence() {
+	if runtime.GOOS == "android" {
+		// An app's seccomp filter kills the caller of a syscall it does
+		// not allow (SIGSYS), and membarrier is not allowed on every
+		// version: Android takes the atomic stores.
+		return
+	}
 	_, _, e := unix.RawSyscall(unix.SYS_MEMBARRIER, membarrierCmdRegisterPrivateExpedited, 0, 0)
 	fenced = e == 0
 }
@@ -69,7 +76,8 @@ func registerFence() {
 // fence makes every store that the Poll goroutine made before it visible,
 // and every read it makes after it see what Close stored before it. Without
 // membarrier the stores are atomic already and the CAS of Close is the
-// fence.
+// fence. Once the process is registered, the kernel does not refuse the
+// command, so its result needs no answer.
 func fence() {
 	if fenced {
 		unix.RawSyscall(unix.SYS_MEMBARRIER, membarrierCmdPrivateExpedited, 0, 0)

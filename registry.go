@@ -96,7 +96,8 @@ func isNilPointer(s Source) bool {
 // Selector returns the selector behind r, for Source implementations that
 // need more than a descriptor (on Windows a socket's registration is an
 // AFD poll the socket re-arms, and a named pipe's I/O completes through the
-// selector's port); nil for a nil or zero Registry.
+// selector's port); nil for a nil or zero Registry. The Poll owns the
+// selector: close the Poll, never the selector itself.
 func (r *Registry) Selector() *selector.Selector {
 	if r == nil || r.poll == nil {
 		return nil
