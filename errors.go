@@ -6,6 +6,11 @@ import (
 	"github.com/gomio/mio/selector"
 )
 
+// ErrWouldBlock is the OS's own error where it has one, so it has a value
+// per OS family, each in the file of its build tag: EAGAIN in fd_unix.go,
+// WSAEWOULDBLOCK in errors_windows.go, an error of its own in
+// errors_other.go.
+
 // Sentinel errors, for errors.Is. OS errors are returned wrapped and stay
 // matchable too (errors.Is(err, syscall.EBADF) and the like).
 var (
