@@ -200,14 +200,10 @@ func (p *NamedPipe) Disconnect() error {
 // when it holds nothing yet (or the pipe is not registered), (0, io.EOF)
 // once the other end has closed. Draining the buffer starts the next read.
 func (p *NamedPipe) Read(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.usable(); err != nil {
+	if err := p.lockForIO(); err != nil {
 		return 0, err
 	}
-	if !p.registered {
-		return 0, mio.ErrWouldBlock
-	}
+	defer p.mu.Unlock()
 	if p.readState == opIdle {
 		p.startRead() // a read that fails at once is reported here
 	}
@@ -239,14 +235,10 @@ func (p *NamedPipe) Read(b []byte) (int, error) {
 // the error a write in flight ended with (windows.ERROR_NO_DATA once the
 // other end has closed).
 func (p *NamedPipe) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.usable(); err != nil {
+	if err := p.lockForIO(); err != nil {
 		return 0, err
 	}
-	if !p.registered {
-		return 0, mio.ErrWouldBlock
-	}
+	defer p.mu.Unlock()
 	switch p.writeState {
 	case opPending:
 		return 0, mio.ErrWouldBlock
@@ -366,6 +358,21 @@ func (p *NamedPipe) registeredWith(r *mio.Registry) error {
 	err := p.usable()
 	if err == nil && (!p.registered || p.sel != sel) {
 		err = mio.ErrNotRegistered
+	}
+	if err != nil {
+		p.mu.Unlock()
+	}
+	return err
+}
+
+// lockForIO locks p for Read or Write, or returns, unlocked, ErrClosed
+// after Close and ErrWouldBlock while p is not registered (its I/O goes
+// through the Poll).
+func (p *NamedPipe) lockForIO() error {
+	p.mu.Lock()
+	err := p.usable()
+	if err == nil && !p.registered {
+		err = mio.ErrWouldBlock
 	}
 	if err != nil {
 		p.mu.Unlock()
