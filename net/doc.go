@@ -15,7 +15,9 @@
 // descriptor out before closing it, so that a second Close returns an error
 // matching mio.ErrClosed and never touches a descriptor number the OS has
 // since reused; a call racing with Close from another goroutine is a bug in
-// the caller, as it is with a Rust value used after it was dropped.
+// the caller, as it is with a Rust value used after it was dropped. A value
+// made without its constructor (var s TCPStream) holds no socket: it is
+// closed, and every call on it returns an error matching mio.ErrClosed.
 //
 // Raw descriptors, as mio's FromRawFd and IntoRawFd: TCPListenerFromFd,
 // TCPStreamFromFd, UDPSocketFromFd, UnixListenerFromFd, UnixStreamFromFd and

@@ -122,9 +122,9 @@ func UnixDatagramFromFd(fd int) (*UnixDatagram, error) {
 // first, or the descriptor afterwards with mio.SourceFd; until then it
 // reports events with its token.
 func (s *socket) Release() (int, error) {
-	fd := s.fd.Swap(-1)
+	fd := s.fd.Take()
 	if fd < 0 {
 		return -1, fmt.Errorf("mio/net: release: %w", mio.ErrClosed)
 	}
-	return int(fd), nil
+	return fd, nil
 }

@@ -19,7 +19,7 @@ import (
 // Read reads what is available: (0, io.EOF) at the end of the stream,
 // mio.ErrWouldBlock when nothing is available yet.
 func (s *stream) Read(p []byte) (int, error) {
-	fd := s.fd.Load()
+	fd := s.fd.Get()
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
@@ -42,7 +42,7 @@ func (s *stream) Read(p []byte) (int, error) {
 // signal (SO_NOSIGPIPE where the OS has it, and Go's runtime ignores SIGPIPE
 // on descriptors other than 1 and 2).
 func (s *stream) Write(p []byte) (int, error) {
-	fd := s.fd.Load()
+	fd := s.fd.Get()
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}

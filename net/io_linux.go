@@ -32,7 +32,7 @@ func errno(e uintptr) error {
 // Read reads what is available: (0, io.EOF) at the end of the stream,
 // mio.ErrWouldBlock when nothing is available yet.
 func (s *stream) Read(p []byte) (int, error) {
-	fd := s.fd.Load()
+	fd := s.fd.Get()
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
@@ -58,7 +58,7 @@ func (s *stream) readFailed(p []byte, e uintptr) (int, error) {
 // mio.ErrWouldBlock when it takes nothing. It never raises SIGPIPE: a closed
 // peer is an error matching syscall.EPIPE.
 func (s *stream) Write(p []byte) (int, error) {
-	fd := s.fd.Load()
+	fd := s.fd.Get()
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
@@ -76,7 +76,7 @@ func (s *stream) Write(p []byte) (int, error) {
 // ReadBuffers reads into the buffers in order (readv). At most 64 non-empty
 // buffers take part in one call; the rest wait for the next.
 func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
-	fd := s.fd.Load()
+	fd := s.fd.Get()
 	if fd < 0 {
 		return 0, mio.ErrClosed
 	}
@@ -103,7 +103,7 @@ func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
 // WriteBuffers writes the buffers in order (writev, as sendmsg so that
 // MSG_NOSIGNAL applies). At most 64 non-empty buffers take part in one call.
 func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
-	fd := s.fd.Load()
+	fd := s.fd.Get()
 	if fd < 0 {
 		return 0, mio.ErrClosed
 	}

@@ -4,26 +4,27 @@ package net
 
 import (
 	"fmt"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/ownedfd"
 	"golang.org/x/sys/unix"
 )
 
 // socket is the descriptor every type embeds: its ownership, registration,
 // pending error and raw access. Options and I/O shared by several types live
-// in the functions below.
+// in the functions below. The zero socket (of a type declared without its
+// constructor) holds no descriptor and is closed.
 type socket struct {
-	fd atomic.Int64 // -1 once closed
+	fd ownedfd.Cell
 }
 
 // owns makes s the owner of fd; constructors call it once.
-func (s *socket) owns(fd int) { s.fd.Store(int64(fd)) }
+func (s *socket) owns(fd int) { s.fd.Set(fd) }
 
 // sysfd returns the descriptor, or ErrClosed.
 func (s *socket) sysfd() (int, error) {
-	fd := int(s.fd.Load())
+	fd := s.fd.Get()
 	if fd < 0 {
 		return -1, mio.ErrClosed
 	}
@@ -57,17 +58,20 @@ func (s *socket) wouldBlock() error { return mio.ErrWouldBlock }
 func (s *socket) rearm() {}
 
 // Fd returns the descriptor, or -1 after Close. It stays owned by the socket.
-func (s *socket) Fd() int { return int(s.fd.Load()) }
+func (s *socket) Fd() int { return s.fd.Get() }
 
 // Close closes the socket. A second Close returns an error matching
 // mio.ErrClosed and never touches the descriptor again, whatever the OS has
-// reused its number for since. Closing deregisters it from epoll.
+// reused its number for since. Closing ends the socket's registration,
+// except on Linux while a duplicate of the descriptor lives on (dup, a
+// child process): epoll registers the open socket, not the number, so
+// deregister first where one may exist.
 func (s *socket) Close() error {
-	fd := s.fd.Swap(-1)
+	fd := s.fd.Take()
 	if fd < 0 {
 		return mio.ErrClosed
 	}
-	if err := unix.Close(int(fd)); err != nil {
+	if err := unix.Close(fd); err != nil {
 		return fmt.Errorf("mio/net: close: %w", err)
 	}
 	return nil
@@ -118,7 +122,7 @@ func (s *socket) TakeError() error {
 }
 
 // unusable is the result for a closed socket (fd < 0) or an empty buffer.
-func (s *socket) unusable(fd int64) error {
+func (s *socket) unusable(fd int) error {
 	if fd < 0 {
 		return mio.ErrClosed
 	}

@@ -19,17 +19,19 @@
 // (0, io.EOF) when every writer is gone. As with package net, an end is
 // owned by one goroutine at a time, and a second Close returns an error
 // matching mio.ErrClosed without touching a descriptor the OS has since
-// reused.
+// reused. A Sender or Receiver made without New or a FromFile (var s
+// Sender) holds no descriptor: it is closed, and every call on it returns an
+// error matching mio.ErrClosed.
 package pipe
 
 import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/ownedfd"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,9 +41,10 @@ type Sender struct{ end }
 // Receiver is the read end of a pipe.
 type Receiver struct{ end }
 
-// end is the descriptor either end owns.
+// end is the descriptor either end owns. The zero end (a Sender or
+// Receiver declared without New or a FromFile) holds none and is closed.
 type end struct {
-	fd atomic.Int64 // -1 once closed
+	fd ownedfd.Cell
 }
 
 // New returns a non-blocking, close-on-exec pipe: what is written into the
@@ -52,8 +55,8 @@ func New() (*Sender, *Receiver, error) {
 		return nil, nil, fmt.Errorf("mio/pipe: %w", err)
 	}
 	s, rc := new(Sender), new(Receiver)
-	s.fd.Store(int64(w))
-	rc.fd.Store(int64(r))
+	s.fd.Set(w)
+	rc.fd.Set(r)
 	return s, rc, nil
 }
 
@@ -68,7 +71,7 @@ func SenderFromFile(f *os.File) (*Sender, error) {
 		return nil, err
 	}
 	s := new(Sender)
-	s.fd.Store(int64(fd))
+	s.fd.Set(fd)
 	return s, nil
 }
 
@@ -80,7 +83,7 @@ func ReceiverFromFile(f *os.File) (*Receiver, error) {
 		return nil, err
 	}
 	r := new(Receiver)
-	r.fd.Store(int64(fd))
+	r.fd.Set(fd)
 	return r, nil
 }
 
@@ -179,7 +182,7 @@ func (e *end) io(p []byte, call func(int, []byte) (int, error)) (int, error) {
 }
 
 func (e *end) sysfd() (int, error) {
-	fd := int(e.fd.Load())
+	fd := e.fd.Get()
 	if fd < 0 {
 		return -1, mio.ErrClosed
 	}
@@ -187,17 +190,17 @@ func (e *end) sysfd() (int, error) {
 }
 
 // Fd returns the descriptor, or -1 after Close. It stays owned by the end.
-func (e *end) Fd() int { return int(e.fd.Load()) }
+func (e *end) Fd() int { return e.fd.Get() }
 
 // Close closes the end. A second Close returns an error matching
 // mio.ErrClosed. Closing the last Sender makes the Receiver read io.EOF;
 // closing the last Receiver makes the Sender's writes fail with EPIPE.
 func (e *end) Close() error {
-	fd := e.fd.Swap(-1)
+	fd := e.fd.Take()
 	if fd < 0 {
 		return mio.ErrClosed
 	}
-	if err := unix.Close(int(fd)); err != nil {
+	if err := unix.Close(fd); err != nil {
 		return fmt.Errorf("mio/pipe: close: %w", err)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/misuse"
 	"github.com/gomio/mio/pipe"
 	"golang.org/x/sys/unix"
 )
@@ -417,6 +418,27 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	p := newPoll(t)
 	if err := p.Registry().Register(r, 1, mio.Readable); !errors.Is(err, mio.ErrClosed) {
 		t.Fatalf("Register after Close: %v", err)
+	}
+}
+
+// Every method of an end without its descriptor, closed or a zero value
+// declared without New, returns an error matching mio.ErrClosed and never
+// panics; a zero end never reaches descriptor 0, standard input.
+func TestClosedAndZeroEndsReturnErrClosed(t *testing.T) {
+	s, r, err := pipe.New()
+	must(t, err)
+	must(t, s.Close())
+	must(t, r.Close())
+	for _, c := range []struct {
+		name string
+		v    any
+	}{
+		{"zero Sender", new(pipe.Sender)},
+		{"zero Receiver", new(pipe.Receiver)},
+		{"closed Sender", s},
+		{"closed Receiver", r},
+	} {
+		t.Run(c.name, func(t *testing.T) { misuse.EveryMethodClosed(t, c.v, nil) })
 	}
 }
 
