@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomio/mio/internal/misuse"
+	"github.com/gomio/mio/internal/testkit"
 	mnet "github.com/gomio/mio/net"
 )
 
@@ -55,6 +55,6 @@ func TestClosedAndZeroSocketsReturnErrClosed(t *testing.T) {
 		"LeaveMulticastV6": {group6, uint32(0)},
 	}
 	for _, c := range values {
-		t.Run(c.name, func(t *testing.T) { misuse.EveryMethodClosed(t, c.v, args) })
+		t.Run(c.name, func(t *testing.T) { testkit.EveryMethodClosed(t, c.v, args) })
 	}
 }

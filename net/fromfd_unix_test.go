@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/testkit"
 	mnet "github.com/gomio/mio/net"
 	"golang.org/x/sys/unix"
 )
@@ -111,14 +112,7 @@ func rawFile(t *testing.T) int {
 }
 
 // fdFlags returns the descriptor's status flags and its descriptor flags.
-func fdFlags(t *testing.T, fd int) (fl, fdfl int) {
-	t.Helper()
-	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-	must(t, err)
-	fdfl, err = unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-	must(t, err)
-	return fl, fdfl
-}
+var fdFlags = testkit.FdFlags
 
 func TestFromFdRefusesWrongKindAndLeavesItAlone(t *testing.T) {
 	for _, c := range fromFdConstructors {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/internal/testkit"
 	mnet "github.com/gomio/mio/net"
 )
 
@@ -56,21 +57,7 @@ func closer[T interface{ Close() error }](t testing.TB, c T) T {
 }
 
 // waitFor polls until an event for tok satisfying ok arrives, or 5 s pass.
-func waitFor(t testing.TB, p *mio.Poll, tok mio.Token, ok func(mio.Event) bool) mio.Event {
-	t.Helper()
-	ev := mio.NewEvents(64)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		must(t, p.Poll(ev, 50*time.Millisecond))
-		for e := range ev.Drain() {
-			if e.Token() == tok && ok(e) {
-				return e
-			}
-		}
-	}
-	t.Fatalf("no matching event for token %d", tok)
-	return mio.Event{}
-}
+var waitFor = testkit.WaitFor
 
 // acceptOne waits on p for the readable event of tok, a listener's
 // registration, and accepts the connection it announces; the accepted

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/gomio/mio"
-	"github.com/gomio/mio/internal/misuse"
+	"github.com/gomio/mio/internal/testkit"
 	"github.com/gomio/mio/pipe"
 	"golang.org/x/sys/unix"
 )
@@ -69,29 +69,9 @@ func newPipe(t testing.TB) (*pipe.Sender, *pipe.Receiver) {
 }
 
 // waitFor polls until an event for tok satisfying ok arrives, or 5 s pass.
-func waitFor(t testing.TB, p *mio.Poll, tok mio.Token, ok func(mio.Event) bool) {
-	t.Helper()
-	ev := mio.NewEvents(16)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		must(t, p.Poll(ev, 50*time.Millisecond))
-		for e := range ev.Drain() {
-			if e.Token() == tok && ok(e) {
-				return
-			}
-		}
-	}
-	t.Fatalf("no matching event for token %d", tok)
-}
+var waitFor = testkit.WaitFor
 
-func fdFlags(t *testing.T, fd int) (fl, fdfl int) {
-	t.Helper()
-	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-	must(t, err)
-	fdfl, err = unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-	must(t, err)
-	return fl, fdfl
-}
+var fdFlags = testkit.FdFlags
 
 // A child's standard input and output, driven from one Poll: 1 MiB written
 // as the pipe takes it, the child's upper-cased copy (tr) read as it comes,
@@ -438,7 +418,7 @@ func TestClosedAndZeroEndsReturnErrClosed(t *testing.T) {
 		{"closed Sender", s},
 		{"closed Receiver", r},
 	} {
-		t.Run(c.name, func(t *testing.T) { misuse.EveryMethodClosed(t, c.v, nil) })
+		t.Run(c.name, func(t *testing.T) { testkit.EveryMethodClosed(t, c.v, nil) })
 	}
 }
 

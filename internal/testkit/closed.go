@@ -1,8 +1,7 @@
-// Package misuse holds the tests' check that a value without its
-// descriptor (closed, released, or a zero value never made by its
-// constructor) refuses every call with mio.ErrClosed instead of panicking or
-// acting on some descriptor; package net's and package pipe's tests share it.
-package misuse
+// Package testkit holds what the tests of package net and package pipe
+// share: waiting for an event, a descriptor's flags, and the check that a
+// value without its descriptor refuses every call.
+package testkit
 
 import (
 	"errors"
