@@ -2,11 +2,11 @@
 // selector of its own for a program that runs its own event loop. Each
 // mechanism is one file defining the same names:
 //
-//	epoll             Linux, Android                            epoll_linux.go
-//	kqueue            darwin, DragonFly, FreeBSD, NetBSD, OpenBSD  kqueue.go
-//	IOCP + AFD polls  Windows                                   iocp_windows.go
-//	unsupported       every other target: New fails with an     unsupported.go
-//	                  error matching errors.ErrUnsupported
+//	epoll             Linux and Android (without the mio_poll tag)   epoll_linux.go
+//	kqueue            darwin, DragonFly, FreeBSD, NetBSD, OpenBSD    kqueue.go
+//	IOCP + AFD polls  Windows                                        iocp_windows.go
+//	unsupported       every other target: New fails with an error    unsupported.go
+//	                  matching errors.ErrUnsupported
 //
 // with the per-OS truth beside each (epoll_flags_linux.go maps epoll's bits,
 // kqueue_<os>.go holds each BSD's record layout and filters, afd_windows.go
