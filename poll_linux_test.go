@@ -4,6 +4,7 @@ package mio_test
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/gomio/mio"
 	"golang.org/x/sys/unix"
@@ -51,7 +52,10 @@ func TestRegistryFdReachesTheSelector(t *testing.T) {
 		t.Fatalf("nil Registry.Fd: %d, want -1", nilRegistry.Fd())
 	}
 	efd := eventFd(t, true)
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: 42}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET}
+	// The token is epoll_data's whole 64-bit word, which starts at Fd: set
+	// it all (Fd alone is its high half on big-endian targets).
+	*(*uint64)(unsafe.Pointer(&ev.Fd)) = 42
 	if err := unix.EpollCtl(r.Fd(), unix.EPOLL_CTL_ADD, efd, &ev); err != nil {
 		t.Fatal(err)
 	}
