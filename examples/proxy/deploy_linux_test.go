@@ -359,9 +359,7 @@ func TestProxyConnectTimeout(t *testing.T) {
 	cfg := baseConfig(t)
 	cfg.upstream = up
 	cfg.connectTimeout = 200 * time.Millisecond
-	out := logged(t)
-	addr, stop, done := startLoop(t, cfg)
-	defer stopProxy(t, stop, done)
+	addr, out := startLogged(t, cfg)
 	waitClosed(t, dialProxy(t, addr), "a client whose upstream never connects")
 	if out.lines("did not connect within") == 0 {
 		t.Error("the connect timeout was not logged")

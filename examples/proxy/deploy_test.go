@@ -58,7 +58,17 @@ func waitClosed(t *testing.T, c net.Conn, what string) {
 	}
 }
 
-// logged captures the log while f runs.
+// startLogged runs the proxy with cfg in this process, its log captured,
+// until the test ends.
+func startLogged(t *testing.T, cfg *config) (addr string, out *syncBuffer) {
+	t.Helper()
+	out = logged(t)
+	addr, stop, done := startLoop(t, cfg)
+	t.Cleanup(func() { stopProxy(t, stop, done) })
+	return addr, out
+}
+
+// logged captures the log until the test ends.
 func logged(t *testing.T) *syncBuffer {
 	b := &syncBuffer{}
 	log.SetOutput(b)
@@ -127,9 +137,7 @@ func TestProxyUpstreamRefusedPerPair(t *testing.T) {
 	ln.Close()
 	cfg := baseConfig(t)
 	cfg.upstream = netip.MustParseAddrPort(upAddr)
-	out := logged(t)
-	addr, stop, done := startLoop(t, cfg)
-	defer stopProxy(t, stop, done)
+	addr, out := startLogged(t, cfg)
 	waitClosed(t, dialProxy(t, addr), "a client of a refused upstream")
 	if out.lines("refused") == 0 {
 		t.Error("the refused connect was not logged")
@@ -157,9 +165,7 @@ func TestProxyUpstreamRefusedPerPair(t *testing.T) {
 func TestProxyMaxConns(t *testing.T) {
 	cfg := baseConfig(t)
 	cfg.maxConns = 2
-	out := logged(t)
-	addr, stop, done := startLoop(t, cfg)
-	defer stopProxy(t, stop, done)
+	addr, out := startLogged(t, cfg)
 	a, b := dialProxy(t, addr), dialProxy(t, addr)
 	for _, c := range []net.Conn{a, b} {
 		if err := roundTrip(c, "in"); err != nil {
@@ -310,9 +316,7 @@ func TestProxyUpstreamResetPerPair(t *testing.T) {
 	}()
 	cfg := baseConfig(t)
 	cfg.upstream = netip.MustParseAddrPort(ln.Addr().String())
-	out := logged(t)
-	addr, stop, done := startLoop(t, cfg)
-	defer stopProxy(t, stop, done)
+	addr, out := startLogged(t, cfg)
 	first := dialProxy(t, addr)
 	if _, err := first.Write([]byte("to be reset")); err != nil {
 		t.Fatal(err)
