@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -68,6 +69,18 @@ func echoMain() {
 	}
 }
 
+// startOrSkip starts the test binary again as cmd, or skips the test where
+// it cannot be (under an emulator that runs it through -exec, the binary
+// is not one this kernel runs by itself).
+func startOrSkip(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Start(); errors.Is(err, syscall.ENOEXEC) {
+		t.Skipf("the test binary cannot run as a child here: %v", err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // startEcho runs echoMain in a child process and returns its address.
 func startEcho(t *testing.T) string {
 	t.Helper()
@@ -78,9 +91,7 @@ func startEcho(t *testing.T) string {
 		t.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	startOrSkip(t, cmd)
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -113,9 +124,7 @@ func startChild(t *testing.T, nofile int, args ...string) *child {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	startOrSkip(t, cmd)
 	c := &child{cmd: cmd, lines: make(chan string, 1024)}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
