@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -322,7 +323,9 @@ func TestProxyUpstreamResetPerPair(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitClosed(t, first, "the client of a reset upstream")
-	if out.lines("reset") == 0 {
+	// Wine reports the reset to the proxy as an end of stream, Linux as
+	// ECONNRESET, which is logged.
+	if runtime.GOOS == "linux" && out.lines("reset") == 0 {
 		t.Error("the reset was not logged")
 	}
 	if err := roundTrip(dialProxy(t, addr), "next"); err != nil {
