@@ -573,10 +573,21 @@ type mover interface {
 type srcState int
 
 const (
-	srcUnknown srcState = iota // events went by unread: read until EAGAIN
-	srcEdge                    // an edge of the source: a short read drains it
-	srcEnded                   // the source's event reported its peer's end
+	srcQuiet srcState = iota // no event of the source yet: nothing to read
+	srcEdge                  // an edge of the source: a short read drains it
+	srcEnded                 // the source's event reported its peer's end
 )
+
+// readState is what an event says of its side as a source.
+func readState(ev mio.Event) srcState {
+	switch {
+	case ev.IsReadClosed() || ev.IsError():
+		return srcEnded
+	case ev.IsReadable():
+		return srcEdge
+	}
+	return srcQuiet
+}
 
 // relayed is a direction through an mnet.Relay: small arrivals through a
 // buffer, large ones spliced through a pipe, both borrowed from the loop's
@@ -591,12 +602,7 @@ func (d *relayed) pump(src srcState) (bool, error) {
 	if d.shut {
 		return true, nil
 	}
-	var err error
-	if src == srcUnknown {
-		_, err = d.relay.Pump()
-	} else {
-		_, err = d.relay.PumpEdge(src == srcEnded)
-	}
+	_, err := d.relay.PumpEdge(src == srcEnded)
 	switch {
 	case errors.Is(err, mio.ErrWouldBlock):
 		return false, nil
@@ -667,6 +673,7 @@ type pair struct {
 	finished         [2]bool
 	failed           error
 	reading          [2]bool   // client, upstream: registered for Readable
+	early            srcState  // the client's events before the upstream connected
 	timer            timer.ID  // the connect timeout, then the idle timeout
 	active           time.Time // when the pair last had an event
 }
@@ -720,7 +727,10 @@ func (p *pair) handle(ev mio.Event, fromUpstream bool) error {
 	}
 	if !p.connected {
 		if !fromUpstream {
-			return nil // wait for the upstream to connect before relaying
+			// Relaying waits for the upstream; what the client's events
+			// said is kept for then.
+			p.early = max(p.early, readState(ev))
+			return nil
 		}
 		if err := p.upstream.TakeError(); err != nil {
 			p.failed = fmt.Errorf("connect: %w", err)
@@ -730,17 +740,13 @@ func (p *pair) handle(ev mio.Event, fromUpstream bool) error {
 			return nil // not connected yet: a later writable event says when
 		}
 		p.connected = true
-		// The client may have sent, and even ended, before the upstream was
-		// there: its events went by unread, so read it to EAGAIN.
-		if err := p.pump(p.up, 0, srcUnknown); err != nil {
-			return err
+		if p.early != srcQuiet { // the client sent, or even ended, meanwhile
+			if err := p.pump(p.up, 0, p.early); err != nil {
+				return err
+			}
 		}
 	}
-	if ev.IsReadable() || ev.IsReadClosed() || ev.IsError() {
-		src := srcEdge
-		if ev.IsReadClosed() || ev.IsError() {
-			src = srcEnded
-		}
+	if src := readState(ev); src != srcQuiet {
 		if err := p.pump(out, outIdx, src); err != nil {
 			return err
 		}
