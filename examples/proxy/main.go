@@ -283,6 +283,15 @@ func (lp *loop) close() {
 	lp.poll.Close()
 }
 
+// addTimer arms a timer d after lp.now. The wheel counts durations from its
+// own clock, the last Expire's time, which is before the Poll that this
+// batch of events came out of: added as it is, a timeout set while the
+// events are handled would start from before that wait and could fire up to
+// the wait's length early.
+func (lp *loop) addTimer(d time.Duration, tok mio.Token) timer.ID {
+	return lp.wheel.Add(d+lp.now.Sub(lp.wheel.Now()), tok)
+}
+
 // run serves until the loop is stopped and drained.
 func (lp *loop) run() error {
 	defer lp.close()
@@ -325,7 +334,7 @@ func (lp *loop) stop() {
 	lp.l = nil
 	if len(lp.pairs) > 0 {
 		log.Printf("draining %d pairs for up to %v", len(lp.pairs), lp.cfg.drainTimeout)
-		lp.wheel.Add(lp.cfg.drainTimeout, drainToken)
+		lp.addTimer(lp.cfg.drainTimeout, drainToken)
 	}
 }
 
@@ -387,7 +396,7 @@ func (lp *loop) pauseAccept(why error) {
 		return
 	}
 	lp.acceptPaused = true
-	lp.wheel.Add(acceptRetry, acceptRetryToken)
+	lp.addTimer(acceptRetry, acceptRetryToken)
 	if lp.now.Sub(lp.pauseLogged) >= time.Second {
 		lp.pauseLogged = lp.now
 		log.Printf("accept: %v: pausing until a pair closes (retrying every %v)", why, acceptRetry)
@@ -403,7 +412,7 @@ func (lp *loop) resumeAccept() {
 	if lp.reserve == nil {
 		f, err := os.Open(os.DevNull)
 		if err != nil {
-			lp.wheel.Add(acceptRetry, acceptRetryToken)
+			lp.addTimer(acceptRetry, acceptRetryToken)
 			return
 		}
 		lp.reserve = f
@@ -419,7 +428,7 @@ func (lp *loop) reject() {
 	if !lp.rejectTimer {
 		lp.rejectTimer = true
 		lp.logRejected()
-		lp.wheel.Add(time.Second, rejectLogToken)
+		lp.addTimer(time.Second, rejectLogToken)
 	}
 }
 
@@ -445,7 +454,7 @@ func (lp *loop) expired(tok mio.Token) {
 		if lp.rejected > 0 {
 			lp.logRejected()
 			lp.rejectTimer = true
-			lp.wheel.Add(time.Second, rejectLogToken)
+			lp.addTimer(time.Second, rejectLogToken)
 		}
 	default:
 		p := lp.pairs[tok]
@@ -462,7 +471,7 @@ func (lp *loop) expired(tok mio.Token) {
 		// notes its time, and the timer, when it fires, sleeps again for
 		// what is left.
 		if idle := lp.now.Sub(p.active); idle < lp.cfg.idleTimeout {
-			p.timer = lp.wheel.Add(lp.cfg.idleTimeout-idle, tok)
+			p.timer = lp.addTimer(lp.cfg.idleTimeout-idle, tok)
 			return
 		}
 		log.Printf("pair %d: idle for %v", tok, lp.cfg.idleTimeout)
@@ -494,7 +503,7 @@ func (lp *loop) handle(tok mio.Token, ev mio.Event) {
 		lp.wheel.Cancel(p.timer)
 		p.timer = timer.ID{}
 		if lp.cfg.idleTimeout > 0 {
-			p.timer = lp.wheel.Add(lp.cfg.idleTimeout, id)
+			p.timer = lp.addTimer(lp.cfg.idleTimeout, id)
 		}
 	}
 }
@@ -553,7 +562,7 @@ func (lp *loop) dial(c *mnet.TCPStream, id mio.Token) (*pair, error) {
 		return nil, err
 	}
 	if lp.cfg.connectTimeout > 0 {
-		p.timer = lp.wheel.Add(lp.cfg.connectTimeout, id)
+		p.timer = lp.addTimer(lp.cfg.connectTimeout, id)
 	}
 	return p, nil
 }
