@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,6 +59,7 @@ func drain(t testing.TB, fd int) int {
 	for {
 		n, err := unix.Read(fd, buf)
 		if errors.Is(err, unix.EAGAIN) {
+			selector.Rearm(fd) // what the poll(2) backend asks after a would-block
 			return total
 		}
 		if err != nil {

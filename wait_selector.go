@@ -13,7 +13,8 @@ import (
 // Every backend but epoll waits through the selector's Wait: darwin must
 // call kevent through libSystem and Windows GetQueuedCompletionStatusEx
 // through kernel32, so there is no raw trampoline to call, and the generated
-// part is the selector's decoder. On a target without a selector New fails,
+// part is the selector's decoder; poll(2) (AIX, Solaris, illumos, and Linux
+// with the tag mio_poll) keeps its set in Go. On a target without a selector New fails,
 // and none of this is reached.
 
 // nowFailure is how a zero-timeout wait fails here: with the selector's
@@ -76,8 +77,9 @@ func (p *Poll) close() error {
 
 // HasMicrosecondTimeouts reports whether Poll honours timeouts to the
 // microsecond: with kqueue it does (kevent takes a timespec); with IOCP
-// they round up to the next millisecond (GetQueuedCompletionStatusEx takes
-// milliseconds); without a selector there is no Poll to honour them.
+// and poll(2) they round up to the next millisecond
+// (GetQueuedCompletionStatusEx and poll take milliseconds); without a
+// selector there is no Poll to honour them.
 func HasMicrosecondTimeouts() bool {
 	switch runtime.GOOS {
 	case "darwin", "ios", "dragonfly", "freebsd", "netbsd", "openbsd":

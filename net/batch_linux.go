@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gomio/mio/internal/rawsys"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -61,6 +62,7 @@ func (b *batch) release(n int) {
 // exchange makes the prepared sendmmsg or recvmmsg call (trap), sets
 // ms[i].N for each message it moved and returns how many.
 func (b *batch) exchange(fd int, trap uintptr, ms []Message, flags int) (int, error) {
+	selector.Rearm(fd)
 	for {
 		n, e := rawsys.Syscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(ms)), uintptr(flags), 0, 0)
 		runtime.KeepAlive(ms)

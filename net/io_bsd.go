@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"unsafe"
 
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -23,6 +24,7 @@ func (s *stream) Read(p []byte) (int, error) {
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
+	selector.Rearm(int(fd)) // see rearm
 	for {
 		n, err := unix.Read(int(fd), p)
 		switch {
@@ -46,6 +48,7 @@ func (s *stream) Write(p []byte) (int, error) {
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
+	selector.Rearm(int(fd)) // see rearm
 	for {
 		n, err := unix.Write(int(fd), p)
 		if err == unix.EINTR {
@@ -65,6 +68,7 @@ func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	selector.Rearm(fd) // see rearm
 	if total(bufs) == 0 {
 		return 0, nil
 	}
@@ -88,6 +92,7 @@ func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	selector.Rearm(fd) // see rearm
 	if total(bufs) == 0 {
 		return 0, nil
 	}
@@ -160,6 +165,7 @@ func socketPair(typ int) (int, int, error) {
 
 // sysAccept accepts a connection as a non-blocking, close-on-exec socket.
 func sysAccept(fd int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
+	selector.Rearm(fd)
 	for {
 		nfd, sa, err := unix.Accept(fd)
 		switch err {
@@ -212,6 +218,7 @@ func connect(fd int, rsa *unix.RawSockaddrAny, l uint32) error {
 // sendto sends p, to the address in rsa (l bytes) or, with rsa nil, to the
 // connected peer.
 func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (int, error) {
+	selector.Rearm(fd)
 	var to unix.Sockaddr
 	if rsa != nil {
 		to = sockaddr(rsa, l)
@@ -228,6 +235,7 @@ func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (in
 // recvfrom receives into p and, unless rsa is nil, the sender's address and
 // its length.
 func recvfrom(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
+	selector.Rearm(fd)
 	for {
 		n, from, err := unix.Recvfrom(fd, p, flags)
 		if err == unix.EINTR {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomio/mio"
 	"github.com/gomio/mio/internal/rawsys"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,6 +37,7 @@ func (s *stream) Read(p []byte) (int, error) {
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
+	selector.Rearm(int(fd)) // see rearm
 	n, e := rawsys.Syscall6(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
 	runtime.KeepAlive(p)
 	if e != 0 || n == 0 {
@@ -62,6 +64,7 @@ func (s *stream) Write(p []byte) (int, error) {
 	if fd < 0 || len(p) == 0 {
 		return 0, s.unusable(fd)
 	}
+	selector.Rearm(int(fd)) // see rearm
 	n, e := rawsys.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
 	runtime.KeepAlive(p)
 	if e != 0 {
@@ -80,6 +83,7 @@ func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
 	if fd < 0 {
 		return 0, mio.ErrClosed
 	}
+	selector.Rearm(int(fd)) // see rearm
 	var iov [maxIovecs]unix.Iovec
 	cnt, total := fillIovecs(&iov, bufs)
 	if total == 0 {
@@ -107,6 +111,7 @@ func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
 	if fd < 0 {
 		return 0, mio.ErrClosed
 	}
+	selector.Rearm(int(fd)) // see rearm
 	var iov [maxIovecs]unix.Iovec
 	cnt, total := fillIovecs(&iov, bufs)
 	if total == 0 {
@@ -152,6 +157,7 @@ func fillIovecs(iov *[maxIovecs]unix.Iovec, bufs [][]byte) (n, total int) {
 
 // sysAccept accepts a connection as a non-blocking, close-on-exec socket.
 func sysAccept(fd int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
+	selector.Rearm(fd)
 	for {
 		l := uint32(unsafe.Sizeof(*rsa))
 		nfd, e := rawsys.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(&l)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)

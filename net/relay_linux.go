@@ -10,6 +10,7 @@ import (
 
 	"github.com/gomio/mio"
 	"github.com/gomio/mio/internal/rawsys"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -367,6 +368,8 @@ func recv(fd int, p []byte) (int, error) {
 // splice moves up to n bytes between two descriptors, one of them a pipe,
 // without blocking: SPLICE_F_NONBLOCK covers the pipe, O_NONBLOCK the socket.
 func splice(in, out, n int) (int, error) {
+	selector.Rearm(in)
+	selector.Rearm(out)
 	for {
 		r, e := rawsys.Syscall6(unix.SYS_SPLICE, uintptr(in), 0, uintptr(out), 0, uintptr(n), unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
 		if e == uintptr(unix.EINTR) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomio/mio"
 	"github.com/gomio/mio/internal/ownedfd"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -50,12 +51,20 @@ func (s *socket) handle() (uintptr, error) {
 	return uintptr(fd), err
 }
 
-// wouldBlock is the result of a call that would block; on Unix readiness
-// needs no re-arming.
-func (s *socket) wouldBlock() error { return mio.ErrWouldBlock }
+// wouldBlock is the result of a call that would block, after which the
+// socket is re-armed (see rearm).
+func (s *socket) wouldBlock() error {
+	s.rearm()
+	return mio.ErrWouldBlock
+}
 
-// rearm does nothing on Unix: epoll and kqueue report every new arrival.
-func (s *socket) rearm() {}
+// rearm tells the selector that the socket is being read or written: epoll
+// and kqueue need nothing (selector.Rearm does nothing there), while the
+// poll(2) backend reports each readiness once and asks for it again only
+// then. Every I/O call re-arms first, whatever it finds, so that a loop
+// that stops after a short read still gets an event for the next bytes, as
+// with epoll.
+func (s *socket) rearm() { selector.Rearm(s.Fd()) }
 
 // Fd returns the descriptor, or -1 after Close. It stays owned by the socket.
 func (s *socket) Fd() int { return s.fd.Get() }

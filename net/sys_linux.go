@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/gomio/mio/internal/rawsys"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,6 +67,7 @@ func bindAddressNoPort(fd int) {
 // sendto sends p, to the address in rsa (l bytes) or, with rsa nil, to the
 // connected peer; never a SIGPIPE.
 func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (int, error) {
+	selector.Rearm(fd)
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
@@ -86,6 +88,7 @@ func sendto(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny, l uint32) (in
 // recvfrom receives into p and, unless rsa is nil, the sender's address and
 // its length.
 func recvfrom(fd int, p []byte, flags int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
+	selector.Rearm(fd)
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])

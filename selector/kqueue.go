@@ -1,4 +1,4 @@
-//go:build darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build (darwin || dragonfly || freebsd || netbsd || openbsd) && !mio_poll
 
 package selector
 
@@ -352,21 +352,4 @@ func (s *Selector) destroy() {
 		}
 	}
 	unix.Close(s.kq)
-}
-
-// newPipe creates a non-blocking, close-on-exec pipe.
-func newPipe() ([2]int, error) {
-	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
-		return p, err
-	}
-	for _, fd := range p {
-		unix.CloseOnExec(fd)
-		if err := unix.SetNonblock(fd, true); err != nil {
-			unix.Close(p[0])
-			unix.Close(p[1])
-			return p, err
-		}
-	}
-	return p, nil
 }

@@ -1,3 +1,5 @@
+//go:build !mio_poll
+
 package selector
 
 import (

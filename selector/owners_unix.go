@@ -1,4 +1,4 @@
-//go:build (linux && !mio_poll) || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build (linux || darwin || dragonfly || freebsd || netbsd || openbsd) && !mio_poll
 
 package selector
 

@@ -1,4 +1,4 @@
-//go:build !(linux && !mio_poll) && !darwin && !dragonfly && !freebsd && !netbsd && !openbsd && !windows
+//go:build !unix && !windows
 
 package selector
 

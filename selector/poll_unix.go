@@ -1,0 +1,504 @@
+//go:build aix || solaris || (unix && mio_poll)
+
+package selector
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gomio/mio/events"
+	"golang.org/x/sys/unix"
+)
+
+// Selector is a poll(2) set: the backend of AIX, Solaris and illumos, and of
+// every Unix built with the tag mio_poll. poll(2) keeps no state in the
+// kernel, so the set lives here and each Wait hands the kernel a copy of it.
+//
+// poll(2) is level-triggered; the selector emulates mio's edges as Rust
+// mio's poll selector does: once an event has reported a readiness, the
+// selector stops asking for it until the descriptor is re-armed, by
+// Reregister or by Rearm after an operation on it returned EAGAIN (the
+// sockets of mio/net call Rearm themselves). A descriptor that hung up or
+// failed is reported once and then left out until it is re-armed.
+//
+// A pipe made by New wakes a Wait in progress: when a registration changes
+// (so that the wait picks the change up), for the Waker, and for Close.
+type Selector struct {
+	ref  fdRef
+	pipe [2]int // the wake-up pipe: read end first
+
+	mu      sync.Mutex
+	regs    map[int]*pollReg // this selector's registrations by descriptor
+	waiting bool             // a Wait is inside poll(2) with a copy of the set
+	waker   wakerSlot        // the Waker's token, while it is open
+
+	signalled atomic.Bool // a byte is in the pipe, not yet drained
+	wakeup    atomic.Bool // the Waker asked for an event
+
+	// The wait's copy of the set and each entry's registration (nil for
+	// the pipe); only the waiting goroutine uses them.
+	fds  []unix.PollFd
+	of   []*pollReg
+	gone []*pollReg // found closed, to forget once s.mu is released
+	sink [64]byte
+}
+
+// pollReg is one registration. Its fields are guarded by its selector's mu.
+type pollReg struct {
+	sel      *Selector
+	fd       int
+	token    events.Token
+	interest uint32 // the poll(2) events the interest asks for
+	armed    uint32 // those not reported since the last re-arm
+	dev, ino uint64 // the file, to tell a reused descriptor number from it
+}
+
+type wakerSlot struct {
+	token events.Token
+	live  bool
+}
+
+// pollOwners maps every descriptor registered with any poll(2) selector of the
+// process to its registration. It refuses a second registration in another
+// selector, as mio's API promises, and lets Rearm find a descriptor's
+// selector from the descriptor alone. Lock order: pollOwners.mu, then a
+// selector's mu.
+var pollOwners = struct {
+	mu   sync.RWMutex
+	regs map[int]*pollReg
+}{regs: make(map[int]*pollReg)}
+
+// New creates a selector with its wake-up pipe.
+func New() (*Selector, error) {
+	p, err := newPipe()
+	if err != nil {
+		return nil, fmt.Errorf("mio: pipe: %w", err)
+	}
+	return &Selector{pipe: p, regs: make(map[int]*pollReg)}, nil
+}
+
+// Fd returns -1: poll(2) has no kernel object to embed in another poller.
+func (s *Selector) Fd() int { return -1 }
+
+// Acquire marks the start of a use of the selector; false means closed.
+func (s *Selector) Acquire() bool { return s.ref.acquire() }
+
+// Release ends a use begun by Acquire.
+func (s *Selector) Release() {
+	if s.ref.release() {
+		s.destroy()
+	}
+}
+
+// IsClosed reports whether Close has been called.
+func (s *Selector) IsClosed() bool { return s.ref.isClosed() }
+
+// pollBits maps an Interest to poll(2) events. AIO and LIO have no poll(2)
+// event.
+func pollBits(i events.Interest) (uint32, error) {
+	if !i.Valid() {
+		return 0, ErrInvalidInterest
+	}
+	if i.IsAIO() || i.IsLIO() {
+		return 0, fmt.Errorf("%w: %v with poll(2): %w", ErrInvalidInterest, i, errors.ErrUnsupported)
+	}
+	var bits uint32
+	if i.IsReadable() {
+		bits |= unix.POLLIN | pollRdHup
+	}
+	if i.IsWritable() {
+		bits |= unix.POLLOUT
+	}
+	if i.IsPriority() {
+		bits |= unix.POLLPRI
+	}
+	return bits, nil
+}
+
+// PollFlags maps poll(2) revents to normalised readiness, with the rules of
+// EpollFlags (POLLRDHUP where the OS has it); POLLNVAL, a descriptor closed
+// while registered, is an error.
+func PollFlags(revents uint32) events.Flags {
+	const (
+		in  = unix.POLLIN
+		pri = unix.POLLPRI
+		out = unix.POLLOUT
+		hup = unix.POLLHUP
+		er  = unix.POLLERR
+		nvl = unix.POLLNVAL
+	)
+	if revents&nvl != 0 {
+		revents |= er
+	}
+	var f events.Flags
+	if revents&(in|pri) != 0 {
+		f |= events.FlagReadable
+	}
+	if revents&out != 0 {
+		f |= events.FlagWritable
+	}
+	if revents&er != 0 {
+		f |= events.FlagError
+	}
+	if revents&hup != 0 || (pollRdHup != 0 && revents&(in|pollRdHup) == in|pollRdHup) {
+		f |= events.FlagReadClosed
+	}
+	e := revents & (in | pri | out | er | hup)
+	if e&hup != 0 || e&(out|er) == out|er || e == er {
+		f |= events.FlagWriteClosed
+	}
+	if revents&pri != 0 {
+		f |= events.FlagPriority
+	}
+	return f
+}
+
+// fileOf identifies the file behind fd.
+func fileOf(fd int) (dev, ino uint64, err error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return 0, 0, err
+	}
+	return uint64(st.Dev), uint64(st.Ino), nil
+}
+
+// Register adds fd with token t and interest i. A descriptor that is already
+// registered, with this selector or another one, gives ErrAlreadyRegistered.
+func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
+	bits, err := pollBits(i)
+	if err != nil {
+		return err
+	}
+	if fd < 0 {
+		return fmt.Errorf("mio: register fd %d: %w", fd, unix.EBADF)
+	}
+	if !s.Acquire() {
+		return ErrClosed
+	}
+	defer s.Release()
+	dev, ino, err := fileOf(fd)
+	if err != nil {
+		return fmt.Errorf("mio: register fd %d: %w", fd, err)
+	}
+	pollOwners.mu.Lock()
+	defer pollOwners.mu.Unlock()
+	if old, ok := pollOwners.regs[fd]; ok {
+		// The record is stale when its selector is closed or the number
+		// now names another file (closed without Deregister, reused).
+		if old.dev == dev && old.ino == ino && !old.sel.IsClosed() {
+			return ErrAlreadyRegistered
+		}
+		old.sel.forget(old)
+	}
+	r := &pollReg{sel: s, fd: fd, token: t, interest: bits, armed: bits, dev: dev, ino: ino}
+	pollOwners.regs[fd] = r
+	s.mu.Lock()
+	s.regs[fd] = r
+	s.changed()
+	s.mu.Unlock()
+	return nil
+}
+
+// Reregister replaces the token and interest of a registered fd and re-arms
+// it.
+func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
+	bits, err := pollBits(i)
+	if err != nil {
+		return err
+	}
+	if !s.Acquire() {
+		return ErrClosed
+	}
+	defer s.Release()
+	pollOwners.mu.RLock()
+	defer pollOwners.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.regs[fd]
+	if !ok || pollOwners.regs[fd] != r {
+		return ErrNotRegistered
+	}
+	r.token, r.interest, r.armed = t, bits, bits
+	s.changed()
+	return nil
+}
+
+// Deregister removes fd. Once it returns, no wait reports an event for fd:
+// a wait in progress drops what it finds for a registration that is gone.
+func (s *Selector) Deregister(fd int) error {
+	if !s.Acquire() {
+		return ErrClosed
+	}
+	defer s.Release()
+	pollOwners.mu.Lock()
+	defer pollOwners.mu.Unlock()
+	r, ok := pollOwners.regs[fd]
+	if !ok || r.sel != s {
+		return ErrNotRegistered
+	}
+	delete(pollOwners.regs, fd)
+	s.forget(r)
+	return nil
+}
+
+// forget drops r from its selector. The caller holds pollOwners.mu.
+func (s *Selector) forget(r *pollReg) {
+	s.mu.Lock()
+	if s.regs[r.fd] == r {
+		delete(s.regs, r.fd)
+		s.changed()
+	}
+	s.mu.Unlock()
+}
+
+// Rearm asks again for every readiness of fd's interest, in whichever
+// poll(2) selector holds fd; an fd that none holds is ignored. Call it when
+// an operation on fd returned EAGAIN: this backend reports each readiness
+// once (see Selector), and the would-block says the source has been
+// drained. The sockets of mio/net call it themselves.
+func Rearm(fd int) {
+	pollOwners.mu.RLock()
+	if r, ok := pollOwners.regs[fd]; ok {
+		s := r.sel
+		s.mu.Lock()
+		if r.armed != r.interest {
+			r.armed = r.interest
+			s.changed()
+		}
+		s.mu.Unlock()
+	}
+	pollOwners.mu.RUnlock()
+}
+
+// changed wakes a wait in progress, which then polls the new set. The
+// caller holds s.mu.
+func (s *Selector) changed() {
+	if s.waiting {
+		s.signal()
+	}
+}
+
+// oneByte is what signal writes; the pipe only reads it.
+var oneByte = []byte{1}
+
+// signal puts a byte in the wake-up pipe unless one is there already.
+func (s *Selector) signal() {
+	if s.signalled.CompareAndSwap(false, true) {
+		for {
+			if _, err := unix.Write(s.pipe[1], oneByte); err != unix.EINTR {
+				return
+			}
+		}
+	}
+}
+
+// Wait waits for up to len(dst) events for up to timeout (negative: without
+// limit; poll(2) counts in milliseconds, so a timeout is rounded up to the
+// next one). Each reported readiness is disarmed until a re-arm. A signal
+// or a change to the set ends the wait early, possibly with no events.
+func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	if !s.Acquire() {
+		return 0, ErrClosed
+	}
+	defer s.Release()
+	s.collect()
+	_, err := unix.Poll(s.fds, pollMillis(timeout))
+	switch {
+	case err == unix.EINTR:
+		err = nil
+	case err != nil:
+		err = os.NewSyscallError("poll", err)
+	}
+	n := s.report(dst, err == nil)
+	s.forgetGone()
+	return n, err
+}
+
+// report ends the wait: it turns what poll(2) found (when found is true)
+// into events in dst, disarming what it reports, and returns how many.
+func (s *Selector) report(dst []events.Event, found bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiting = false
+	if !found {
+		return 0
+	}
+	n := 0
+	for k, p := range s.fds {
+		rev := revents(p.Revents)
+		if rev == 0 {
+			continue
+		}
+		r := s.of[k]
+		if r == nil {
+			n += s.drain(dst[n:])
+			continue
+		}
+		if rev&unix.POLLNVAL != 0 {
+			// Closed without Deregister: forget it, as epoll and kqueue
+			// forget a closed descriptor.
+			s.gone = append(s.gone, r)
+			continue
+		}
+		if n == len(dst) || s.regs[r.fd] != r {
+			continue // no room (it stays armed), or deregistered meanwhile
+		}
+		if rev&(unix.POLLHUP|unix.POLLERR) != 0 {
+			r.armed = 0
+		} else {
+			r.armed &^= rev
+		}
+		dst[n] = events.MakeEvent(r.token, PollFlags(rev), rev)
+		n++
+	}
+	return n
+}
+
+// forgetGone drops the registrations whose descriptors the wait found
+// closed.
+func (s *Selector) forgetGone() {
+	if len(s.gone) == 0 {
+		return
+	}
+	pollOwners.mu.Lock()
+	for _, r := range s.gone {
+		if pollOwners.regs[r.fd] == r {
+			delete(pollOwners.regs, r.fd)
+		}
+		s.forget(r)
+	}
+	pollOwners.mu.Unlock()
+	clear(s.gone)
+	s.gone = s.gone[:0]
+}
+
+// collect copies the armed part of the set, after the wake-up pipe, into
+// the wait's arrays, and marks the wait as in progress.
+func (s *Selector) collect() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fds = append(s.fds[:0], unix.PollFd{Fd: int32(s.pipe[0]), Events: unix.POLLIN})
+	s.of = append(s.of[:0], nil)
+	for _, r := range s.regs {
+		if r.armed != 0 {
+			p := unix.PollFd{Fd: int32(r.fd)}
+			setEvents(&p.Events, r.armed)
+			s.fds = append(s.fds, p)
+			s.of = append(s.of, r)
+		}
+	}
+	s.waiting = true
+}
+
+// drain empties the wake-up pipe and reports the Waker's event if it asked
+// for one and there is room. The flag is cleared before the read, so that a
+// signal racing the read leaves a byte for the next wait.
+func (s *Selector) drain(dst []events.Event) int {
+	s.signalled.Store(false)
+	for {
+		if n, err := unix.Read(s.pipe[0], s.sink[:]); n < len(s.sink) && err != unix.EINTR {
+			break
+		}
+	}
+	if len(dst) == 0 || !s.waker.live || !s.wakeup.Swap(false) {
+		return 0
+	}
+	dst[0] = events.MakeEvent(s.waker.token, events.FlagReadable, unix.POLLIN)
+	return 1
+}
+
+// pollMillis converts a Wait timeout to poll(2)'s: -1 for none, else
+// milliseconds rounded up so that a wait is never shorter than asked.
+func pollMillis(d time.Duration) int {
+	switch {
+	case d < 0:
+		return -1
+	case d >= math.MaxInt32*time.Millisecond:
+		return math.MaxInt32
+	}
+	return int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// setEvents and revents convert between the event masks kept here and
+// pollfd's, whose type is int16 or uint16 depending on the OS.
+func setEvents[T ~int16 | ~uint16](dst *T, bits uint32) { *dst = T(bits) }
+
+func revents[T ~int16 | ~uint16](v T) uint32 { return uint32(uint16(v)) }
+
+// Close closes the selector. A goroutine blocked in the wait is woken and
+// then sees the selector closed; the pipe is closed when the last user
+// leaves. Close is idempotent.
+func (s *Selector) Close() error {
+	if !s.Acquire() {
+		return nil
+	}
+	s.ref.closeWaking(s.signal)
+	s.Release()
+	return nil
+}
+
+func (s *Selector) destroy() {
+	pollOwners.mu.Lock()
+	s.mu.Lock()
+	for fd, r := range s.regs {
+		if pollOwners.regs[fd] == r {
+			delete(pollOwners.regs, fd)
+		}
+	}
+	clear(s.regs)
+	s.mu.Unlock()
+	pollOwners.mu.Unlock()
+	unix.Close(s.pipe[0])
+	unix.Close(s.pipe[1])
+}
+
+// Waker makes the selector's wait report a readable event with its token,
+// through the wake-up pipe.
+type Waker struct {
+	sel    *Selector
+	closed atomic.Bool
+}
+
+// NewWaker creates the waker, reporting token t.
+func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
+	if !s.Acquire() {
+		return nil, ErrClosed
+	}
+	defer s.Release()
+	s.mu.Lock()
+	s.waker = wakerSlot{token: t, live: true}
+	s.mu.Unlock()
+	return &Waker{sel: s}, nil
+}
+
+// Wake makes the selector report the waker's token; ErrClosed after Close
+// of the waker or of the selector.
+func (w *Waker) Wake() error {
+	if w.closed.Load() || !w.sel.Acquire() {
+		return ErrClosed
+	}
+	w.sel.wakeup.Store(true)
+	w.sel.signal()
+	w.sel.Release()
+	return nil
+}
+
+// Close removes the waker. A second Close returns ErrClosed.
+func (w *Waker) Close() error {
+	if !w.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	w.sel.mu.Lock()
+	w.sel.waker = wakerSlot{}
+	w.sel.mu.Unlock()
+	w.sel.wakeup.Store(false)
+	return nil
+}
