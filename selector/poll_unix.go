@@ -85,18 +85,16 @@ func New() (*Selector, error) {
 // Fd returns -1: poll(2) has no kernel object to embed in another poller.
 func (s *Selector) Fd() int { return -1 }
 
-// Acquire marks the start of a use of the selector; false means closed.
-func (s *Selector) Acquire() bool { return s.ref.acquire() }
+// acquire marks the start of a use of the selector; false means closed.
+func (s *Selector) acquire() bool { return s.ref.acquire() }
 
-// Release ends a use begun by Acquire.
-func (s *Selector) Release() {
+// release ends a use begun by acquire; the last one after Close destroys
+// the selector.
+func (s *Selector) release() {
 	if s.ref.release() {
 		s.destroy()
 	}
 }
-
-// IsClosed reports whether Close has been called.
-func (s *Selector) IsClosed() bool { return s.ref.isClosed() }
 
 // pollBits maps an Interest to poll(2) events. AIO and LIO have no poll(2)
 // event.
@@ -177,10 +175,10 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if fd < 0 {
 		return fmt.Errorf("mio: register fd %d: %w", fd, unix.EBADF)
 	}
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	dev, ino, err := fileOf(fd)
 	if err != nil {
 		return fmt.Errorf("mio: register fd %d: %w", fd, err)
@@ -190,7 +188,7 @@ func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
 	if old, ok := pollOwners.regs[fd]; ok {
 		// The record is stale when its selector is closed or the number
 		// now names another file (closed without Deregister, reused).
-		if old.dev == dev && old.ino == ino && !old.sel.IsClosed() {
+		if old.dev == dev && old.ino == ino && !old.sel.ref.isClosed() {
 			return ErrAlreadyRegistered
 		}
 		old.sel.forget(old)
@@ -211,10 +209,10 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 	if err != nil {
 		return err
 	}
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	pollOwners.mu.RLock()
 	defer pollOwners.mu.RUnlock()
 	s.mu.Lock()
@@ -231,10 +229,10 @@ func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
 // Deregister removes fd. Once it returns, no wait reports an event for fd:
 // a wait in progress drops what it finds for a registration that is gone.
 func (s *Selector) Deregister(fd int) error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	pollOwners.mu.Lock()
 	defer pollOwners.mu.Unlock()
 	r, ok := pollOwners.regs[fd]
@@ -300,15 +298,16 @@ func (s *Selector) signal() {
 // Wait waits for up to len(dst) events for up to timeout (negative: without
 // limit; poll(2) counts in milliseconds, so a timeout is rounded up to the
 // next one). Each reported readiness is disarmed until a re-arm. A signal
-// or a change to the set ends the wait early, possibly with no events.
+// or a change to the set ends the wait early, possibly with no events;
+// Close ends it with ErrClosed.
 func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	if !s.Acquire() {
+	if !s.acquire() {
 		return 0, ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.collect()
 	_, err := unix.Poll(s.fds, pollMillis(timeout))
 	switch {
@@ -319,6 +318,9 @@ func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) 
 	}
 	n := s.report(dst, err == nil)
 	s.forgetGone()
+	if s.ref.isClosed() {
+		return 0, ErrClosed // woken by Close
+	}
 	return n, err
 }
 
@@ -437,11 +439,11 @@ func revents[T ~int16 | ~uint16](v T) uint32 { return uint32(uint16(v)) }
 // then sees the selector closed; the pipe is closed when the last user
 // leaves. Close is idempotent.
 func (s *Selector) Close() error {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil
 	}
 	s.ref.closeWaking(s.signal)
-	s.Release()
+	s.release()
 	return nil
 }
 
@@ -469,10 +471,10 @@ type Waker struct {
 
 // NewWaker creates the waker, reporting token t.
 func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
-	if !s.Acquire() {
+	if !s.acquire() {
 		return nil, ErrClosed
 	}
-	defer s.Release()
+	defer s.release()
 	s.mu.Lock()
 	s.waker = wakerSlot{token: t, live: true}
 	s.mu.Unlock()
@@ -482,12 +484,12 @@ func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
 // Wake makes the selector report the waker's token; ErrClosed after Close
 // of the waker or of the selector.
 func (w *Waker) Wake() error {
-	if w.closed.Load() || !w.sel.Acquire() {
+	if w.closed.Load() || !w.sel.acquire() {
 		return ErrClosed
 	}
 	w.sel.wakeup.Store(true)
 	w.sel.signal()
-	w.sel.Release()
+	w.sel.release()
 	return nil
 }
 

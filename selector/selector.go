@@ -5,6 +5,8 @@
 //	epoll             Linux and Android (without the mio_poll tag)   epoll_linux.go
 //	kqueue            darwin, DragonFly, FreeBSD, NetBSD, OpenBSD    kqueue.go
 //	IOCP + AFD polls  Windows                                        iocp_windows.go
+//	poll(2)           AIX, Solaris, illumos; any Unix with the       poll_unix.go
+//	                  tag mio_poll (it adds Rearm: see there)
 //	unsupported       every other target: New fails with an error    unsupported.go
 //	                  matching errors.ErrUnsupported
 //
