@@ -9,7 +9,9 @@ BENCHTIME ?= 200ms
 COUNT ?= 6
 # How long each fuzz target runs under `make fuzz`.
 FUZZTIME ?= 30s
-CROSS_TARGETS ?= darwin/arm64 darwin/amd64 freebsd/amd64 freebsd/arm64 netbsd/amd64 openbsd/amd64 dragonfly/amd64 windows/amd64 windows/arm64 linux/riscv64 linux/386
+# make cross: every target of `go tool dist list` but js, plan9 and the
+# cgo-only ones (see .ci/cross.sh); CROSS_TARGETS="os/arch ..." narrows it.
+CROSS_TARGETS ?=
 
 GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/rawsys/rawsys_arm64.s \
 	internal/kevent/decode_amd64.s internal/kevent/decode_arm64.s \
@@ -18,7 +20,7 @@ GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/r
 	internal/kevent/decode_decl_amd64.go internal/kevent/decode_decl_arm64.go \
 	internal/iocp/decode_decl_amd64.go internal/iocp/decode_decl_arm64.go
 
-.PHONY: all generate check-generate test test-race test-purego test-arm64 test-windows test-modules cross bench peerbench proxybench proxybench-idle soak fuzz lint ensure-qemu
+.PHONY: all generate check-generate test test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-modules cross bench peerbench proxybench proxybench-idle soak fuzz lint ensure-qemu
 
 all: test
 
@@ -36,9 +38,10 @@ check-generate: generate
 	@listed=$$(grep -o -- '-out [^ ]*\|-godecl [^ "]*' hotpath.go | wc -l); \
 	if [ "$$listed" != "$(words $(GENERATED))" ]; then echo "hotpath.go generates $$listed files, GENERATED lists $(words $(GENERATED))"; exit 1; fi
 
-## test: vet, race tests, purego tests, arm64 tests under qemu, Windows tests
-## under Wine, cross builds, generated code current
-test: lint test-race test-purego test-arm64 test-windows test-modules cross check-generate
+## test: vet, race tests, purego tests, the suite over the poll(2) backend,
+## linux/386 natively, arm64, armv7 and s390x (big-endian) under qemu, Windows
+## tests under Wine, cross builds, generated code current
+test: lint test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-modules cross check-generate
 	@echo "make test: all passed"
 
 test-race:
@@ -52,8 +55,31 @@ ensure-qemu:
 		echo "installing qemu-user-static for the arm64 tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null; }
 
+## test-poll: every test over the poll(2) backend (AIX's, Solaris's and
+## illumos's), which the tag mio_poll selects on Linux too
+test-poll:
+	$(GO) test -tags mio_poll -count=1 ./...
+
+## test-386: the whole suite as 32-bit x86, which an amd64 kernel runs natively
+test-386:
+	GOARCH=386 $(GO) test -count=1 ./...
+
 test-arm64: ensure-qemu
 	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static ./...
+
+# Under the 32-bit ARM and the big-endian s390x emulators the whole suite
+# would take too long on a small machine (its stress and soak tests are made
+# to load real CPUs), so these run the packages that read kernel records and
+# carry the sockets: the root, events, selector, net and the decoders.
+EMULATED_PKGS := . ./events ./selector ./net ./internal/...
+
+## test-arm: armv7 (GOARM=7) under qemu-arm-static
+test-arm: ensure-qemu
+	GOARCH=arm GOARM=7 $(GO) test -count=1 -exec qemu-arm-static $(EMULATED_PKGS)
+
+## test-s390x: big-endian, under qemu-s390x-static
+test-s390x: ensure-qemu
+	GOARCH=s390x $(GO) test -count=1 -exec qemu-s390x-static $(EMULATED_PKGS)
 
 ## test-windows: the Windows build's tests under Wine 8 (the prefix, Wine and
 ## mingw are prepared by .ci/wine/setup.sh); skipped, saying why, where Wine
@@ -73,19 +99,16 @@ test-modules:
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -bench . -benchtime 1x ./... >/dev/null
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . >/dev/null
 
-## cross: vet and build the tests for every other target
+## cross: vet every package and build its tests for every target (.ci/cross.sh)
 cross:
-	@for t in $(CROSS_TARGETS); do \
-		echo "cross $$t"; \
-		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./... ; \
-		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) test -count=1 -c -o /dev/null ./... >/dev/null ; \
-	done
+	GO=$(GO) bash .ci/cross.sh $(CROSS_TARGETS)
 
 ## lint: gofmt and go vet on every module
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt: $$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags purego ./...
+	$(GO) vet -tags mio_poll ./...
 
 # Micro-benchmarks run on one pinned CPU with one P: on a small shared machine
 # that is what keeps a 3 % difference measurable.
