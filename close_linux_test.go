@@ -136,10 +136,11 @@ func waitInEpoll(t *testing.T, tid int) {
 	t.Helper()
 	dir := fmt.Sprintf("/proc/self/task/%d/", tid)
 	nr := fmt.Sprintf("%d ", unix.SYS_EPOLL_PWAIT)
+	ppoll := fmt.Sprintf("%d ", unix.SYS_PPOLL) // the poll(2) backend's (-tags mio_poll)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
 		wchan, _ := os.ReadFile(dir + "wchan")
 		call, _ := os.ReadFile(dir + "syscall")
-		if strings.Contains(string(wchan), "epoll") || strings.HasPrefix(string(call), nr) {
+		if strings.Contains(string(wchan), "poll") || strings.HasPrefix(string(call), nr) || strings.HasPrefix(string(call), ppoll) {
 			return
 		}
 	}

@@ -32,6 +32,7 @@ import (
 
 	"github.com/gomio/mio"
 	"github.com/gomio/mio/internal/ownedfd"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -167,6 +168,7 @@ func (e *end) io(p []byte, call func(int, []byte) (int, error)) (int, error) {
 	if err != nil || len(p) == 0 {
 		return 0, err
 	}
+	selector.Rearm(fd) // for the poll(2) backend, as mio/net's sockets do
 	for {
 		n, err := call(fd, p)
 		switch err {

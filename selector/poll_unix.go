@@ -26,22 +26,23 @@ import (
 // sockets of mio/net call Rearm themselves). A descriptor that hung up or
 // failed is reported once and then left out until it is re-armed.
 //
-// A pipe made by New wakes a Wait in progress: when a registration changes
-// (so that the wait picks the change up), for the Waker, and for Close.
+// A wake-up made by New (an eventfd on Linux, a pipe elsewhere) ends a Wait
+// in progress: when a registration changes (so that the wait picks the
+// change up), for the Waker, and for Close.
 type Selector struct {
 	ref  fdRef
-	pipe [2]int // the wake-up pipe: read end first
+	wake [2]int // the wake-up: read end, write end (the same eventfd on Linux)
 
 	mu      sync.Mutex
 	regs    map[int]*pollReg // this selector's registrations by descriptor
 	waiting bool             // a Wait is inside poll(2) with a copy of the set
 	waker   wakerSlot        // the Waker's token, while it is open
 
-	signalled atomic.Bool // a byte is in the pipe, not yet drained
+	signalled atomic.Bool // the wake-up is signalled, not yet drained
 	wakeup    atomic.Bool // the Waker asked for an event
 
 	// The wait's copy of the set and each entry's registration (nil for
-	// the pipe); only the waiting goroutine uses them.
+	// the wake-up); only the waiting goroutine uses them.
 	fds  []unix.PollFd
 	of   []*pollReg
 	gone []*pollReg // found closed, to forget once s.mu is released
@@ -73,13 +74,13 @@ var pollOwners = struct {
 	regs map[int]*pollReg
 }{regs: make(map[int]*pollReg)}
 
-// New creates a selector with its wake-up pipe.
+// New creates a selector with its wake-up.
 func New() (*Selector, error) {
-	p, err := newPipe()
+	w, err := newWakeup()
 	if err != nil {
-		return nil, fmt.Errorf("mio: pipe: %w", err)
+		return nil, fmt.Errorf("mio: poll(2) wake-up: %w", err)
 	}
-	return &Selector{pipe: p, regs: make(map[int]*pollReg)}, nil
+	return &Selector{wake: w, regs: make(map[int]*pollReg)}, nil
 }
 
 // Fd returns -1: poll(2) has no kernel object to embed in another poller.
@@ -281,14 +282,16 @@ func (s *Selector) changed() {
 	}
 }
 
-// oneByte is what signal writes; the pipe only reads it.
-var oneByte = []byte{1}
+// wakeWord is what signal writes: an eventfd takes 8 bytes, a count that
+// is non-zero in either byte order (at most one is written between two
+// drains, so the count cannot overflow); a pipe takes any.
+var wakeWord = []byte{1, 0, 0, 0, 0, 0, 0, 1}
 
-// signal puts a byte in the wake-up pipe unless one is there already.
+// signal signals the wake-up unless it is signalled already.
 func (s *Selector) signal() {
 	if s.signalled.CompareAndSwap(false, true) {
 		for {
-			if _, err := unix.Write(s.pipe[1], oneByte); err != unix.EINTR {
+			if _, err := unix.Write(s.wake[1], wakeWord); err != unix.EINTR {
 				return
 			}
 		}
@@ -382,12 +385,12 @@ func (s *Selector) forgetGone() {
 	s.gone = s.gone[:0]
 }
 
-// collect copies the armed part of the set, after the wake-up pipe, into
+// collect copies the armed part of the set, after the wake-up, into
 // the wait's arrays, and marks the wait as in progress.
 func (s *Selector) collect() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fds = append(s.fds[:0], unix.PollFd{Fd: int32(s.pipe[0]), Events: unix.POLLIN})
+	s.fds = append(s.fds[:0], unix.PollFd{Fd: int32(s.wake[0]), Events: unix.POLLIN})
 	s.of = append(s.of[:0], nil)
 	for _, r := range s.regs {
 		if r.armed != 0 {
@@ -400,13 +403,13 @@ func (s *Selector) collect() {
 	s.waiting = true
 }
 
-// drain empties the wake-up pipe and reports the Waker's event if it asked
+// drain empties the wake-up and reports the Waker's event if it asked
 // for one and there is room. The flag is cleared before the read, so that a
 // signal racing the read leaves a byte for the next wait.
 func (s *Selector) drain(dst []events.Event) int {
 	s.signalled.Store(false)
 	for {
-		if n, err := unix.Read(s.pipe[0], s.sink[:]); n < len(s.sink) && err != unix.EINTR {
+		if n, err := unix.Read(s.wake[0], s.sink[:]); n < len(s.sink) && err != unix.EINTR {
 			break
 		}
 	}
@@ -436,7 +439,7 @@ func setEvents[T ~int16 | ~uint16](dst *T, bits uint32) { *dst = T(bits) }
 func revents[T ~int16 | ~uint16](v T) uint32 { return uint32(uint16(v)) }
 
 // Close closes the selector. A goroutine blocked in the wait is woken and
-// then sees the selector closed; the pipe is closed when the last user
+// then sees the selector closed; the wake-up is closed when the last user
 // leaves. Close is idempotent.
 func (s *Selector) Close() error {
 	if !s.acquire() {
@@ -458,12 +461,14 @@ func (s *Selector) destroy() {
 	clear(s.regs)
 	s.mu.Unlock()
 	pollOwners.mu.Unlock()
-	unix.Close(s.pipe[0])
-	unix.Close(s.pipe[1])
+	unix.Close(s.wake[0])
+	if s.wake[1] != s.wake[0] {
+		unix.Close(s.wake[1])
+	}
 }
 
 // Waker makes the selector's wait report a readable event with its token,
-// through the wake-up pipe.
+// through the selector's wake-up.
 type Waker struct {
 	sel    *Selector
 	closed atomic.Bool
