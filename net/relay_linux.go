@@ -350,6 +350,7 @@ func (p *RelayPool) putBuffer(b []byte) {
 // through the file layer (vfs_read, the file position lock) to the same
 // socket code, measurably slower per small message.
 func recv(fd int, p []byte) (int, error) {
+	selector.Rearm(fd)
 	for {
 		n, e := rawsys.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
 		runtime.KeepAlive(p)
