@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gomio/mio"
+	"github.com/gomio/mio/selector"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,6 +38,7 @@ func openSourceFd(t testing.TB) endpoint {
 			for {
 				n, err := unix.Read(fds[0], buf)
 				if errors.Is(err, unix.EAGAIN) || n == 0 {
+					selector.Rearm(fds[0]) // the poll(2) backend's rule for a raw descriptor
 					return total
 				}
 				if err != nil {

@@ -92,7 +92,9 @@ func TestSignalStormSurfacesNothing(t *testing.T) {
 	if sent.Load() < 100 {
 		t.Fatalf("only %d signals were sent: the storm did not happen", sent.Load())
 	}
-	if retried.Load() == 0 {
+	// (Over the poll(2) backend, Fd -1, the selector's Wait absorbs EINTR
+	// itself: Poll has no retry to count, the rest still holds.)
+	if retried.Load() == 0 && p.Fd() >= 0 {
 		t.Fatalf("%d signals sent and no wait was interrupted: the storm missed the polls", sent.Load())
 	}
 	t.Logf("%d signals sent, %d waits interrupted and resumed", sent.Load(), retried.Load())

@@ -47,6 +47,9 @@ func TestRegisterReusedDescriptorNumber(t *testing.T) {
 func TestRegistryFdReachesTheSelector(t *testing.T) {
 	p := newPoll(t)
 	r := p.Registry()
+	if p.Fd() < 0 {
+		t.Skip("the poll(2) backend (-tags mio_poll) has no kernel poller to name")
+	}
 	if r.Fd() != p.Fd() || r.Fd() < 0 {
 		t.Fatalf("Registry.Fd %d, Poll.Fd %d", r.Fd(), p.Fd())
 	}
