@@ -404,16 +404,26 @@ func (s *Selector) collect() {
 }
 
 // drain empties the wake-up and reports the Waker's event if it asked
-// for one and there is room. The flag is cleared before the read, so that a
-// signal racing the read leaves a byte for the next wait.
+// for one and there is room. The wake-up is read before signalled is
+// cleared: a signal between the two finds it still set and writes nothing,
+// and its Wake is seen by the swap below; a signal after them writes anew
+// for the next wait. (Cleared first, a signal's write could be read here
+// and leave signalled set over an empty wake-up, and no Wake would ever
+// write again.) Registration changes cannot race it: they hold s.mu.
 func (s *Selector) drain(dst []events.Event) int {
-	s.signalled.Store(false)
 	for {
 		if n, err := unix.Read(s.wake[0], s.sink[:]); n < len(s.sink) && err != unix.EINTR {
 			break
 		}
 	}
-	if len(dst) == 0 || !s.waker.live || !s.wakeup.Swap(false) {
+	s.signalled.Store(false)
+	if len(dst) == 0 {
+		if s.wakeup.Load() {
+			s.signal() // no room: the next wait reports it
+		}
+		return 0
+	}
+	if !s.waker.live || !s.wakeup.Swap(false) {
 		return 0
 	}
 	dst[0] = events.MakeEvent(s.waker.token, events.FlagReadable, unix.POLLIN)
