@@ -422,6 +422,24 @@ func TestClosedAndZeroEndsReturnErrClosed(t *testing.T) {
 	}
 }
 
+// Empty buffers move nothing, as io.Reader and io.Writer allow: (0, nil),
+// not io.EOF from an empty read, and no byte consumed.
+func TestEmptyBuffersMoveNothing(t *testing.T) {
+	s, r := newPipe(t)
+	_, err := s.Write([]byte("x"))
+	must(t, err)
+	if n, err := s.Write(nil); n != 0 || err != nil {
+		t.Errorf("Write(nil): (%d, %v), want (0, nil)", n, err)
+	}
+	if n, err := r.Read(nil); n != 0 || err != nil {
+		t.Errorf("Read(nil): (%d, %v), want (0, nil)", n, err)
+	}
+	buf := make([]byte, 8)
+	if n, err := r.Read(buf); n != 1 || err != nil || buf[0] != 'x' {
+		t.Fatalf("Read after the empty calls: (%d, %v) %q, want the one byte sent", n, err, buf[:n])
+	}
+}
+
 // In blocking mode a Read waits for data; back in non-blocking mode it
 // returns mio.ErrWouldBlock again.
 func TestSetNonblocking(t *testing.T) {
