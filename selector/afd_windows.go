@@ -16,16 +16,6 @@ import (
 // asked-for conditions holds.
 const ioctlAFDPoll = 0x00012024
 
-// afdPollInfo is AFD_POLL_INFO with one handle.
-type afdPollInfo struct {
-	Timeout         int64
-	NumberOfHandles uint32
-	Exclusive       uint32
-	Handle          windows.Handle
-	Events          uint32
-	Status          windows.NTStatus
-}
-
 // openAFD opens a helper handle on the AFD device and associates it with
 // the port.
 func openAFD(port windows.Handle) (windows.Handle, error) {
@@ -60,7 +50,9 @@ const (
 
 // afdSocket is one registered socket. What the kernel writes while its poll
 // is in flight is in its record (see pollRecord), which it holds from
-// Register until the last poll of a deregistered socket has completed.
+// Register until the last poll of a deregistered socket has completed; the
+// record also holds the AFD bits the user waits for (Want: reported ones
+// are removed until a re-arm), as the wait's decoder updates them.
 type afdSocket struct {
 	rec *pollRecord
 
@@ -68,30 +60,52 @@ type afdSocket struct {
 	sock     windows.Handle // the SOCKET the user registered
 	base     windows.Handle // the provider's base socket, which AFD polls
 	interest events.Interest
-	want     uint32 // AFD bits the user waits for (reported ones are removed until a re-arm)
 	pending  uint32 // AFD bits of the poll in flight
-	state    int
+	state    int    // as of the last sync
 	deleted  bool
 	queued   bool
 }
 
+// sync brings state up to date with the record: the wait's decoder
+// finishes a poll's completion in the record alone (Polling becomes
+// PollIdle), so the socket learns its poll is over here, at its next use.
+// The caller holds sel.mu, as the decoder does.
+func (st *afdSocket) sync() {
+	if st.state == pollPending && st.rec.Polling == iocp.PollIdle {
+		st.state = pollIdle
+		st.pending = 0
+	}
+}
+
+// want is the AFD bits the user waits for.
+func (st *afdSocket) want() uint32 { return uint32(st.rec.Want) }
+
+// cancel cancels the poll in flight; its completion is the selector's.
+func (st *afdSocket) cancel() error {
+	err := windows.CancelIoEx(st.sel.afd, st.overlapped())
+	if err != nil && err != windows.ERROR_NOT_FOUND {
+		return fmt.Errorf("mio: cancel AFD poll: %w", err)
+	}
+	st.state = pollCancelled
+	st.rec.Polling = iocp.PollSelector
+	return nil
+}
+
 // overlapped is the address the poll is started with and completes with.
 func (st *afdSocket) overlapped() *windows.Overlapped {
-	return (*windows.Overlapped)(unsafe.Pointer(&st.rec.iosb))
+	return (*windows.Overlapped)(unsafe.Pointer(st.rec))
 }
 
 // pollRecord is the part of an AFD poll the kernel writes, with the token
-// the wait reports for it: the completion's OVERLAPPED is the record's
-// address, so everything a completion decodes to is at a fixed offset from
-// it. Records live in slabs outside the Go heap (VirtualAlloc), which the
-// collector neither scans nor frees: a record stays valid for as long as
-// the kernel holds it, whatever happens to the socket meanwhile.
-type pollRecord struct {
-	iosb  windows.IO_STATUS_BLOCK // first: its address is the OVERLAPPED
-	info  afdPollInfo
-	token events.Token
-	slot  uint32 // the record's index, and its socket's in pollRecords.owner
-}
+// the wait reports for it and the bits its socket waits for: the
+// completion's OVERLAPPED is the record's address, so everything a
+// completion decodes to is at a fixed offset from it, and the wait's
+// decoder reads it there (see iocp.Record). Records live in slabs outside
+// the Go heap (VirtualAlloc), which the collector neither scans nor frees:
+// a record stays valid for as long as the kernel holds it, whatever happens
+// to the socket meanwhile. Its Slot is its index, and its socket's in
+// pollRecords.owner.
+type pollRecord = iocp.Record
 
 const recordsPerSlab = 1024
 
@@ -115,7 +129,7 @@ func (r *pollRecords) get(st *afdSocket) error {
 		r.slabs = append(r.slabs, slab)
 		r.owner = append(r.owner, make([]*afdSocket, recordsPerSlab)...)
 		for i := recordsPerSlab - 1; i >= 0; i-- {
-			slab[i].slot = base + uint32(i)
+			slab[i].Slot = base + uint32(i)
 			r.free = append(r.free, base+uint32(i))
 		}
 	}
@@ -131,8 +145,8 @@ func (r *pollRecords) put(st *afdSocket) {
 	if st.rec == nil {
 		return
 	}
-	r.owner[st.rec.slot] = nil
-	r.free = append(r.free, st.rec.slot)
+	r.owner[st.rec.Slot] = nil
+	r.free = append(r.free, st.rec.Slot)
 	st.rec = nil
 }
 
@@ -143,7 +157,7 @@ func (r *pollRecords) at(overlapped *uintptr) (*afdSocket, bool) {
 	if rec == nil {
 		return nil, false
 	}
-	slot := rec.slot // a record's slot is set once, when its slab is made
+	slot := rec.Slot // a record's slot is set once, when its slab is made
 	if int(slot) >= len(r.owner) || &r.slabs[slot/recordsPerSlab][slot%recordsPerSlab] != rec {
 		return nil, false
 	}
@@ -151,12 +165,24 @@ func (r *pollRecords) at(overlapped *uintptr) (*afdSocket, bool) {
 	return st, st != nil
 }
 
+// bySlot returns the socket holding the record of a slot the decoder
+// reported, if any still does.
+func (r *pollRecords) bySlot(slot uint32) *afdSocket {
+	if int(slot) >= len(r.owner) {
+		return nil
+	}
+	return r.owner[slot]
+}
+
 // inFlight counts the polls the kernel may still write to.
 func (r *pollRecords) inFlight() int {
 	n := 0
 	for _, st := range r.owner {
-		if st != nil && st.state != pollIdle {
-			n++
+		if st != nil {
+			st.sync()
+			if st.state != pollIdle {
+				n++
+			}
 		}
 	}
 	return n
@@ -177,44 +203,45 @@ func (r *pollRecords) release() {
 // submit starts or adjusts the socket's poll so that it matches want. The
 // caller holds sel.mu.
 func (st *afdSocket) submit() error {
+	st.sync()
 	switch st.state {
 	case pollPending:
-		if st.want&^st.pending == 0 {
+		if st.want()&^st.pending == 0 {
 			return nil // the poll in flight already covers what is wanted
 		}
 		// Ask for more: cancel, and start again once the cancel completes.
-		err := windows.CancelIoEx(st.sel.afd, st.overlapped())
-		if err == nil || err == windows.ERROR_NOT_FOUND {
-			st.state = pollCancelled
-			return nil
-		}
-		return fmt.Errorf("mio: cancel AFD poll: %w", err)
+		return st.cancel()
 	case pollCancelled:
 		return nil // submitted again when the cancellation completes
 	}
-	if st.want == 0 || st.deleted {
+	if st.deleted || st.want() == 0 { // a deleted socket's record may be gone
 		return nil
 	}
 	r := st.rec
-	r.info = afdPollInfo{Timeout: math.MaxInt64, NumberOfHandles: 1, Handle: st.base, Events: st.want}
-	r.iosb.Status = windows.STATUS_PENDING
-	size := uint32(unsafe.Sizeof(r.info))
-	status := ntDeviceIoControlFile(st.sel.afd, unsafe.Pointer(&r.iosb), &r.iosb, ioctlAFDPoll,
-		unsafe.Pointer(&r.info), size, unsafe.Pointer(&r.info), size)
+	r.Info = iocp.PollInfo{Timeout: math.MaxInt64, NumberOfHandles: 1, Handle: uintptr(st.base), Events: st.want()}
+	r.Status = uint32(windows.STATUS_PENDING)
+	r.Polling = iocp.PollDecoded // the wait's decoder finishes the completion
+	iosb := (*windows.IO_STATUS_BLOCK)(unsafe.Pointer(r))
+	size := uint32(unsafe.Sizeof(r.Info))
+	status := ntDeviceIoControlFile(st.sel.afd, unsafe.Pointer(r), iosb, ioctlAFDPoll,
+		unsafe.Pointer(&r.Info), size, unsafe.Pointer(&r.Info), size)
 	if status != windows.STATUS_SUCCESS && status != windows.STATUS_PENDING {
+		r.Polling = iocp.PollIdle
 		return fmt.Errorf("mio: AFD poll: %w", status)
 	}
 	// Either way the completion comes through the port.
 	st.state = pollPending
-	st.pending = st.want
+	st.pending = st.want()
 	return nil
 }
 
-// complete consumes the completion of the socket's poll and returns the
+// complete consumes a completion of the socket's poll that the wait's
+// decoder left (cancelled, deregistered, failed or closed), and returns the
 // token and AFD bits it reports, if any. The caller holds sel.mu.
 func (st *afdSocket) complete() (events.Token, uint32, bool) {
 	st.state = pollIdle
 	st.pending = 0
+	st.rec.Polling = iocp.PollIdle
 	if st.deleted {
 		st.sel.records.put(st) // the kernel is done with it
 		return 0, 0, false
@@ -223,24 +250,25 @@ func (st *afdSocket) complete() (events.Token, uint32, bool) {
 	r := st.rec
 	var afd uint32
 	switch {
-	case r.iosb.Status == windows.STATUS_CANCELLED:
+	case windows.NTStatus(r.Status) == windows.STATUS_CANCELLED:
 		return 0, 0, false
-	case r.iosb.Status != windows.STATUS_SUCCESS:
+	case windows.NTStatus(r.Status) != windows.STATUS_SUCCESS:
 		afd = iocp.AFDConnectFail // the socket failed: report an error
-	case r.info.NumberOfHandles < 1:
+	case r.Info.NumberOfHandles < 1:
 		return 0, 0, false
-	case r.info.Events&iocp.AFDLocalClose != 0:
+	case r.Info.Events&iocp.AFDLocalClose != 0:
 		st.sel.forget(st) // closed by its owner: gone
 		return 0, 0, false
 	default:
-		afd = r.info.Events
+		afd = r.Info.Events
 	}
-	afd &= st.want
+	afd &= st.want()
 	if afd == 0 {
 		return 0, 0, false
 	}
-	// Edge-triggered, as mio: what was reported is not asked for again
-	// until the socket re-arms it after a would-block.
-	st.want &^= afd
-	return r.token, afd, true
+	// Edge-triggered, as mio (and as the decoder does it): what was
+	// reported is not asked for again until the socket re-arms it after a
+	// would-block.
+	r.Want &^= uint16(afd)
+	return r.Token, afd, true
 }

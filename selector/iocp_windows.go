@@ -37,6 +37,8 @@ type Selector struct {
 	ops operations // overlapped operations in flight (overlapped_windows.go)
 
 	entries []iocp.Entry // the wait's records; only the polling goroutine uses it
+	repoll  []uint32     // slots the wait's decoder finished that wait for more
+	repolls int          // how many of repoll to poll again before the next wait
 }
 
 // owners refuses a socket registered with a second selector, as mio's API
@@ -119,7 +121,7 @@ func (s *Selector) Register(sock uintptr, t events.Token, i events.Interest) err
 		return ErrClosed
 	}
 	defer s.release()
-	st := &afdSocket{sel: s, sock: windows.Handle(sock), base: base, interest: i, want: iocp.InterestBits(i)}
+	st := &afdSocket{sel: s, sock: windows.Handle(sock), base: base, interest: i}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sockets[st.sock] != nil {
@@ -128,7 +130,7 @@ func (s *Selector) Register(sock uintptr, t events.Token, i events.Interest) err
 	if err := s.records.get(st); err != nil {
 		return err
 	}
-	st.rec.token = t
+	st.rec.Token, st.rec.Want, st.rec.Polling = t, uint16(iocp.InterestBits(i)), iocp.PollIdle
 	owners.Lock() // always taken inside s.mu
 	if owners.m[base] != nil {
 		owners.Unlock()
@@ -166,7 +168,7 @@ func (s *Selector) Reregister(sock uintptr, t events.Token, i events.Interest) e
 	}
 	// A poll in flight that asks for fewer bits is replaced; one that asks
 	// for more may complete with bits no longer wanted, which complete drops.
-	st.rec.token, st.interest, st.want = t, i, iocp.InterestBits(i)
+	st.rec.Token, st.interest, st.rec.Want = t, i, uint16(iocp.InterestBits(i))
 	return st.submit()
 }
 
@@ -187,17 +189,20 @@ func (s *Selector) Deregister(sock uintptr) error {
 	s.forget(st)
 	if st.state == pollPending {
 		// st keeps its record until the cancellation's completion is seen.
-		_ = windows.CancelIoEx(s.afd, st.overlapped())
-		st.state = pollCancelled
+		_ = st.cancel()
 	}
 	return nil
 }
 
 // forget drops st from the registrations. The caller holds s.mu.
 func (s *Selector) forget(st *afdSocket) {
+	st.sync()
 	st.deleted = true
-	if st.state == pollIdle {
+	switch st.state {
+	case pollIdle:
 		s.records.put(st) // else when its completion comes
+	case pollPending:
+		st.rec.Polling = iocp.PollSelector // its completion reports nothing
 	}
 	if s.sockets[st.sock] == st {
 		delete(s.sockets, st.sock)
@@ -226,8 +231,8 @@ func (s *Selector) Rearm(sock uintptr) error {
 	if st == nil {
 		return nil
 	}
-	if want := iocp.InterestBits(st.interest); st.want != want {
-		st.want = want
+	if want := uint16(iocp.InterestBits(st.interest)); st.rec.Want != want {
+		st.rec.Want = want
 		return st.submit()
 	}
 	return nil
@@ -242,8 +247,17 @@ func (s *Selector) queue(st *afdSocket) {
 	}
 }
 
-// flush polls every queued socket again. The caller holds s.mu.
+// flush polls every queued socket again, and those the last wait's decoder
+// left waiting for more. The caller holds s.mu.
 func (s *Selector) flush() {
+	for _, slot := range s.repoll[:s.repolls] {
+		// The slot's record may have changed hands since (Deregister, then
+		// Register): submitting a socket whose poll is in flight is free.
+		if st := s.records.bySlot(slot); st != nil && !st.deleted {
+			s.queue(st)
+		}
+	}
+	s.repolls = 0
 	for _, st := range s.updates {
 		st.queued = false
 		if err := st.submit(); err != nil {
@@ -269,6 +283,7 @@ func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) 
 	s.mu.Unlock()
 	if len(s.entries) < len(dst) {
 		s.entries = make([]iocp.Entry, len(dst)) // once per ring size
+		s.repoll = make([]uint32, len(dst))
 	}
 	n, err := getQueuedCompletionStatusEx(s.port, s.entries[:len(dst)], millis(timeout))
 	if err != nil {
@@ -279,7 +294,9 @@ func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return iocp.Decode(dst, s.entries[:n], (*resolver)(s)), nil
+	evs, repolls := iocp.Decode(dst, s.entries[:n], s.repoll, (*resolver)(s))
+	s.repolls = repolls
+	return evs, nil
 }
 
 // millis converts a timeout to GetQueuedCompletionStatusEx's milliseconds,
@@ -294,7 +311,8 @@ func millis(d time.Duration) uint32 {
 	return uint32((d + time.Millisecond - 1) / time.Millisecond)
 }
 
-// resolver is the Selector seen by the decoder; the caller holds s.mu.
+// resolver is the Selector seen by the decoder, for the completions it
+// leaves; the caller holds s.mu.
 type resolver Selector
 
 func (r *resolver) Posted(key uintptr) (events.Token, uint32, bool) {
@@ -378,7 +396,8 @@ func (s *Selector) destroy() {
 }
 
 // The completion keys: AFD polls complete with 0, and their OVERLAPPED is
-// their record.
+// their record, which the wait's decoder reads (so nothing else may
+// complete into the port with key 0 and an OVERLAPPED).
 const (
 	wakerKey     = 1 // a waker's post
 	operationKey = 2 // an Overlapped's completion or post

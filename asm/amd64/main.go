@@ -5,7 +5,7 @@
 // records to the ring's 16-byte events), with -rawsys
 // internal/rawsys/rawsys_amd64.s (the raw syscall trampoline), or with
 // -kevent internal/kevent/decode_amd64.s (the kqueue record decoder), or
-// with -afd internal/iocp/decode_amd64.s (the AFD readiness decoder).
+// with -afd internal/iocp/decode_amd64.s (the decoder of AFD poll completions).
 //
 //	go run ./amd64 -out ../poll_amd64.s
 //	go run ./amd64 -rawsys -out ../internal/rawsys/rawsys_amd64.s
@@ -393,21 +393,81 @@ func decodeKevent() {
 	RET()
 }
 
-// decodeAFD sets each event's flags from its raw AFD bits through the
-// table that iocp.FlagTable builds (one load per event).
+// decodeAFD decodes OVERLAPPED_ENTRY records in one pass: an AFD poll's
+// completion is finished from the iocp.Record its lpOverlapped points to
+// (the event into dst, the record's Want and Polling updated, its slot to
+// repoll while it waits for more); every other entry is copied down to the
+// front of src for the selector.
 func decodeAFD() {
-	text(spec.AFDUnit.Find("decodeFlags"))
-	evs, n, table, bits := R12, RAX, R9, RDX
-	Load(Param("evs"), evs)
+	text(spec.AFDUnit.Find("decodeAFD"))
+	l := spec.AFDLayout
+	dst, src, n, table := RDI, RSI, RCX, R8
+	decoded, repolls, out := RAX, RBX, R9 // rest is counted from out at the end
+	rec, afd, want, tmp := R10, R11, R12, R13
+	repoll := RDX
+	Load(Param("dst"), dst)
+	Load(Param("src"), src)
 	Load(Param("n"), n)
 	Load(Param("table"), table)
+	Load(Param("repoll"), repoll)
+	XORL(repolls.As32(), repolls.As32())
+	XORL(decoded.As32(), decoded.As32())
+	MOVQ(src, out)
 	Label("loop")
-	MOVL(Mem{Base: evs, Disp: spec.EventRawOffset}, bits.As32())
-	ANDL(U32(spec.AFDFlagIndexMask), bits.As32())
-	MOVBLZX(Mem{Base: table, Index: bits, Scale: 1}, bits.As32())
-	MOVL(bits.As32(), Mem{Base: evs, Disp: spec.EventFlagsOffset})
-	ADDQ(U8(spec.EventSize), evs)
+	Comment("Only a succeeded AFD poll the decoder owns, of an open socket, is finished here.")
+	CMPQ(Mem{Base: src, Disp: l.EntryKeyOff}, U8(0))
+	JNE(LabelRef("keep"))
+	MOVQ(Mem{Base: src, Disp: l.EntryOverlappedOff}, rec)
+	TESTQ(rec, rec)
+	JE(LabelRef("keep"))
+	CMPW(Mem{Base: rec, Disp: l.PollingOff}, U8(l.PollDecoded))
+	JNE(LabelRef("keep"))
+	CMPL(Mem{Base: rec, Disp: l.StatusOff}, U8(0))
+	JNE(LabelRef("keep"))
+	CMPL(Mem{Base: rec, Disp: l.HandlesOff}, U8(0))
+	JE(LabelRef("keep"))
+	MOVL(Mem{Base: rec, Disp: l.EventsOff}, afd.As32())
+	BTL(U8(l.LocalCloseBit), afd.As32())
+	JCS(LabelRef("keep"))
+	MOVWLZX(Mem{Base: rec, Disp: l.WantOff}, want.As32())
+	ANDL(want.As32(), afd.As32()) // reported: completed and wanted
+	XORL(afd.As32(), want.As32()) // want &^ reported
+	MOVW(want.As16(), Mem{Base: rec, Disp: l.WantOff})
+	MOVW(U16(l.PollIdle), Mem{Base: rec, Disp: l.PollingOff})
+	TESTL(afd.As32(), afd.As32())
+	JE(LabelRef("reported"))
+	MOVQ(Mem{Base: rec, Disp: l.TokenOff}, tmp)
+	MOVQ(tmp, Mem{Base: dst})
+	MOVL(afd.As32(), tmp.As32())
+	ANDL(U32(spec.AFDFlagIndexMask), tmp.As32())
+	MOVBLZX(Mem{Base: table, Index: tmp, Scale: 1}, tmp.As32())
+	MOVL(tmp.As32(), Mem{Base: dst, Disp: spec.EventFlagsOffset})
+	MOVL(afd.As32(), Mem{Base: dst, Disp: spec.EventRawOffset})
+	ADDQ(U8(spec.EventSize), dst)
+	INCQ(decoded)
+	Label("reported")
+	Comment("A socket that still waits for bits is polled again by the selector.")
+	TESTL(want.As32(), want.As32())
+	JE(LabelRef("next"))
+	MOVL(Mem{Base: rec, Disp: l.SlotOff}, tmp.As32())
+	MOVL(tmp.As32(), Mem{Base: repoll, Index: repolls, Scale: 4})
+	INCQ(repolls)
+	JMP(LabelRef("next"))
+	Label("keep")
+	MOVOU(Mem{Base: src}, X0)
+	MOVOU(Mem{Base: src, Disp: 16}, X1)
+	MOVOU(X0, Mem{Base: out})
+	MOVOU(X1, Mem{Base: out, Disp: 16})
+	ADDQ(U8(l.EntrySize), out)
+	Label("next")
+	ADDQ(U8(l.EntrySize), src)
 	DECQ(n)
 	JNE(LabelRef("loop"))
+	Store(decoded, ReturnIndex(0))
+	Load(Param("src"), src)
+	SUBQ(src, out)
+	SHRQ(U8(5), out) // / EntrySize
+	Store(out, ReturnIndex(1))
+	Store(repolls, ReturnIndex(2))
 	RET()
 }

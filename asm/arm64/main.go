@@ -79,6 +79,7 @@ func main() {
 		"Event":       spec.EventSize,
 		"K":           spec.KeventLayout,
 		"AFDMask":     fmt.Sprintf("%#x", spec.AFDFlagIndexMask),
+		"A":           spec.AFDLayout,
 		"FlagsOff":    spec.EventFlagsOffset,
 		"RawOff":      spec.EventRawOffset,
 	})
@@ -295,18 +296,67 @@ var afdTmpl = template.Must(template.New("afd").Funcs(template.FuncMap{"doc": no
 
 #include "textflag.h"
 
-{{doc "decodeFlags"}}TEXT ·decodeFlags(SB), NOSPLIT, $0-24
-	MOVD  evs+0(FP), R0
-	MOVD  n+8(FP), R1
-	MOVD  table+16(FP), R2
+{{doc "decodeAFD"}}TEXT ·decodeAFD(SB), NOSPLIT, $0-64
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  n+16(FP), R2
+	MOVD  table+24(FP), R3
+	MOVD  repoll+32(FP), R12
+	MOVD  $0, R13
+	MOVD  $0, R4
+	MOVD  $0, R5
+	MOVD  R1, R6
 loop:
-	MOVWU {{.RawOff}}(R0), R3
-	AND   ${{.AFDMask}}, R3, R3
-	MOVBU (R2)(R3), R3
-	MOVW  R3, {{.FlagsOff}}(R0)
+	// Only a succeeded AFD poll the decoder owns, of an open socket, is finished here.
+	MOVD  {{.A.EntryKeyOff}}(R1), R7
+	CBNZ  R7, keep
+	MOVD  {{.A.EntryOverlappedOff}}(R1), R8
+	CBZ   R8, keep
+	MOVHU {{.A.PollingOff}}(R8), R9
+	CMP   ${{.A.PollDecoded}}, R9
+	BNE   keep
+	MOVWU {{.A.StatusOff}}(R8), R9
+	CBNZ  R9, keep
+	MOVWU {{.A.HandlesOff}}(R8), R9
+	CBZ   R9, keep
+	MOVWU {{.A.EventsOff}}(R8), R9
+	TBNZ  ${{.A.LocalCloseBit}}, R9, keep
+	MOVHU {{.A.WantOff}}(R8), R10
+	AND   R10, R9, R9 // reported: completed and wanted
+	EOR   R9, R10, R10 // want &^ reported
+	MOVH  R10, {{.A.WantOff}}(R8)
+	MOVD  ${{.A.PollIdle}}, R11
+	MOVH  R11, {{.A.PollingOff}}(R8)
+	CBZ   R9, reported
+	MOVD  {{.A.TokenOff}}(R8), R11
+	MOVD  R11, 0(R0)
+	AND   ${{.AFDMask}}, R9, R11
+	MOVBU (R3)(R11), R11
+	MOVW  R11, {{.FlagsOff}}(R0)
+	MOVW  R9, {{.RawOff}}(R0)
 	ADD   ${{.Event}}, R0
-	SUBS  $1, R1, R1
+	ADD   $1, R4
+reported:
+	// A socket that still waits for bits is polled again by the selector.
+	CBZ   R10, next
+	MOVWU {{.A.SlotOff}}(R8), R11
+	MOVW  R11, (R12)(R13<<2)
+	ADD   $1, R13
+	B     next
+keep:
+	LDP   0(R1), (R7, R8)
+	LDP   16(R1), (R9, R10)
+	STP   (R7, R8), 0(R6)
+	STP   (R9, R10), 16(R6)
+	ADD   ${{.A.EntrySize}}, R6
+	ADD   $1, R5
+next:
+	ADD   ${{.A.EntrySize}}, R1
+	SUBS  $1, R2, R2
 	BNE   loop
+	MOVD  R4, decoded+40(FP)
+	MOVD  R5, rest+48(FP)
+	MOVD  R13, repolls+56(FP)
 	RET
 `))
 

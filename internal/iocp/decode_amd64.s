@@ -4,18 +4,75 @@
 
 #include "textflag.h"
 
-// func decodeFlags(evs *byte, n int, table *byte)
-TEXT ·decodeFlags(SB), NOSPLIT, $0-24
-	MOVQ evs+0(FP), R12
-	MOVQ n+8(FP), AX
-	MOVQ table+16(FP), R9
+// func decodeAFD(dst *byte, src *byte, n int, table *byte, repoll *byte) (decoded int, rest int, repolls int)
+// Requires: SSE2
+TEXT ·decodeAFD(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ table+24(FP), R8
+	MOVQ repoll+32(FP), DX
+	XORL BX, BX
+	XORL AX, AX
+	MOVQ SI, R9
 
 loop:
-	MOVL    12(R12), DX
-	ANDL    $0x000001ff, DX
-	MOVBLZX (R9)(DX*1), DX
-	MOVL    DX, 8(R12)
-	ADDQ    $0x10, R12
-	DECQ    AX
-	JNE     loop
+	// Only a succeeded AFD poll the decoder owns, of an open socket, is finished here.
+	CMPQ    (SI), $0x00
+	JNE     keep
+	MOVQ    8(SI), R10
+	TESTQ   R10, R10
+	JE      keep
+	CMPW    62(R10), $0x01
+	JNE     keep
+	CMPL    (R10), $0x00
+	JNE     keep
+	CMPL    24(R10), $0x00
+	JE      keep
+	MOVL    40(R10), R11
+	BTL     $0x05, R11
+	JCS     keep
+	MOVWLZX 60(R10), R12
+	ANDL    R12, R11
+	XORL    R11, R12
+	MOVW    R12, 60(R10)
+	MOVW    $0x0000, 62(R10)
+	TESTL   R11, R11
+	JE      reported
+	MOVQ    48(R10), R13
+	MOVQ    R13, (DI)
+	MOVL    R11, R13
+	ANDL    $0x000001ff, R13
+	MOVBLZX (R8)(R13*1), R13
+	MOVL    R13, 8(DI)
+	MOVL    R11, 12(DI)
+	ADDQ    $0x10, DI
+	INCQ    AX
+
+reported:
+	// A socket that still waits for bits is polled again by the selector.
+	TESTL R12, R12
+	JE    next
+	MOVL  56(R10), R13
+	MOVL  R13, (DX)(BX*4)
+	INCQ  BX
+	JMP   next
+
+keep:
+	MOVOU (SI), X0
+	MOVOU 16(SI), X1
+	MOVOU X0, (R9)
+	MOVOU X1, 16(R9)
+	ADDQ  $0x20, R9
+
+next:
+	ADDQ $0x20, SI
+	DECQ CX
+	JNE  loop
+	MOVQ AX, decoded+40(FP)
+	MOVQ src+8(FP), SI
+	SUBQ SI, R9
+	SHRQ $0x05, R9
+	MOVQ R9, rest+48(FP)
+	MOVQ BX, repolls+56(FP)
 	RET

@@ -4,19 +4,74 @@
 
 #include "textflag.h"
 
-// decodeFlags sets the flags of n (>= 1) events from their raw AFD bits
-// through table: flags = table[raw & 0x1ff].
-// func(evs *byte, n int, table *byte)
-TEXT ·decodeFlags(SB), NOSPLIT, $0-24
-	MOVD  evs+0(FP), R0
-	MOVD  n+8(FP), R1
-	MOVD  table+16(FP), R2
+// decodeAFD decodes the n (>= 1) completions at src in one pass. One of an
+// AFD poll (key 0) whose Record is PollDecoded and that succeeded for an
+// open socket is finished from its record: afd = Events & Want leaves Want,
+// Polling becomes PollIdle, if afd != 0 the next event at dst is
+// {Token, table[afd & 0x1ff], afd}, and if Want is still not 0 its Slot
+// is the next word at repoll. Every other completion is moved, in order,
+// to the front of src. It returns the events, completions moved and slots
+// written.
+// func(dst *byte, src *byte, n int, table *byte, repoll *byte) (decoded int, rest int, repolls int)
+TEXT ·decodeAFD(SB), NOSPLIT, $0-64
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  n+16(FP), R2
+	MOVD  table+24(FP), R3
+	MOVD  repoll+32(FP), R12
+	MOVD  $0, R13
+	MOVD  $0, R4
+	MOVD  $0, R5
+	MOVD  R1, R6
 loop:
-	MOVWU 12(R0), R3
-	AND   $0x1ff, R3, R3
-	MOVBU (R2)(R3), R3
-	MOVW  R3, 8(R0)
+	// Only a succeeded AFD poll the decoder owns, of an open socket, is finished here.
+	MOVD  0(R1), R7
+	CBNZ  R7, keep
+	MOVD  8(R1), R8
+	CBZ   R8, keep
+	MOVHU 62(R8), R9
+	CMP   $1, R9
+	BNE   keep
+	MOVWU 0(R8), R9
+	CBNZ  R9, keep
+	MOVWU 24(R8), R9
+	CBZ   R9, keep
+	MOVWU 40(R8), R9
+	TBNZ  $5, R9, keep
+	MOVHU 60(R8), R10
+	AND   R10, R9, R9 // reported: completed and wanted
+	EOR   R9, R10, R10 // want &^ reported
+	MOVH  R10, 60(R8)
+	MOVD  $0, R11
+	MOVH  R11, 62(R8)
+	CBZ   R9, reported
+	MOVD  48(R8), R11
+	MOVD  R11, 0(R0)
+	AND   $0x1ff, R9, R11
+	MOVBU (R3)(R11), R11
+	MOVW  R11, 8(R0)
+	MOVW  R9, 12(R0)
 	ADD   $16, R0
-	SUBS  $1, R1, R1
+	ADD   $1, R4
+reported:
+	// A socket that still waits for bits is polled again by the selector.
+	CBZ   R10, next
+	MOVWU 56(R8), R11
+	MOVW  R11, (R12)(R13<<2)
+	ADD   $1, R13
+	B     next
+keep:
+	LDP   0(R1), (R7, R8)
+	LDP   16(R1), (R9, R10)
+	STP   (R7, R8), 0(R6)
+	STP   (R9, R10), 16(R6)
+	ADD   $32, R6
+	ADD   $1, R5
+next:
+	ADD   $32, R1
+	SUBS  $1, R2, R2
 	BNE   loop
+	MOVD  R4, decoded+40(FP)
+	MOVD  R5, rest+48(FP)
+	MOVD  R13, repolls+56(FP)
 	RET

@@ -6,8 +6,14 @@ package iocp
 
 import "github.com/gomio/mio/events"
 
-// decodeFlags sets the flags of n (>= 1) events from their raw AFD bits
-// through table: flags = table[raw & 0x1ff].
+// decodeAFD decodes the n (>= 1) completions at src in one pass. One of an
+// AFD poll (key 0) whose Record is PollDecoded and that succeeded for an
+// open socket is finished from its record: afd = Events & Want leaves Want,
+// Polling becomes PollIdle, if afd != 0 the next event at dst is
+// {Token, table[afd & 0x1ff], afd}, and if Want is still not 0 its Slot
+// is the next word at repoll. Every other completion is moved, in order,
+// to the front of src. It returns the events, completions moved and slots
+// written.
 //
 //go:noescape
-func decodeFlags(evs *events.Event, n int, table *[FlagIndexMask + 1]uint8)
+func decodeAFD(dst *events.Event, src *Entry, n int, table *[FlagIndexMask + 1]uint8, repoll *uint32) (decoded, rest, repolls int)

@@ -4,6 +4,6 @@ package iocp
 
 import "github.com/gomio/mio/events"
 
-func decodeFlags(evs *events.Event, n int, table *[FlagIndexMask + 1]uint8) {
-	decodeFlagsGeneric(evs, n, table)
+func decodeAFD(dst *events.Event, src *Entry, n int, table *[FlagIndexMask + 1]uint8, repoll *uint32) (decoded, rest, repolls int) {
+	return decodeAFDGeneric(dst, src, n, table, repoll)
 }

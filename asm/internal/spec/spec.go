@@ -191,6 +191,19 @@ var KeventLayout = Kevent{StrideOff: 0, FlagsOffOff: 8, FFlagsOffOff: 16, TokenO
 // drifted from the Go twin's would fail it.
 const AFDFlagIndexMask = 0x1ff
 
+// AFDRecord is where the 64-bit iocp.Record and iocp.Entry (OVERLAPPED_ENTRY)
+// keep what the AFD decoder reads and writes; the iocp tests check these
+// offsets against the Go structs. Polling's values are iocp.PollIdle and
+// iocp.PollDecoded; LocalClose is AFD_POLL_LOCAL_CLOSE.
+type AFDRecord struct {
+	StatusOff, HandlesOff, EventsOff, TokenOff, SlotOff, WantOff, PollingOff int
+	EntryKeyOff, EntryOverlappedOff, EntrySize                               int
+	PollIdle, PollDecoded, LocalCloseBit                                     int
+}
+
+var AFDLayout = AFDRecord{StatusOff: 0, HandlesOff: 24, EventsOff: 40, TokenOff: 48, SlotOff: 56, WantOff: 60, PollingOff: 62,
+	EntryKeyOff: 0, EntryOverlappedOff: 8, EntrySize: 32, PollIdle: 0, PollDecoded: 1, LocalCloseBit: 5}
+
 // Command is the exact command that runs generator (a directory of asm/)
 // with this process's arguments, from the repository's root: what every
 // generated file's header names.

@@ -79,10 +79,16 @@ var (
 			}},
 	}}
 	AFDUnit = Unit{Package: "iocp", Constraint: "!purego", Imports: []string{"github.com/gomio/mio/events"}, Routines: []Routine{
-		{"decodeFlags", "func(evs *byte, n int, table *byte)",
-			"func(evs *events.Event, n int, table *[FlagIndexMask + 1]uint8)", []string{
-				"decodeFlags sets the flags of n (>= 1) events from their raw AFD bits",
-				fmt.Sprintf("through table: flags = table[raw & %#x].", AFDFlagIndexMask),
+		{"decodeAFD", "func(dst *byte, src *byte, n int, table *byte, repoll *byte) (decoded int, rest int, repolls int)",
+			"func(dst *events.Event, src *Entry, n int, table *[FlagIndexMask + 1]uint8, repoll *uint32) (decoded, rest, repolls int)", []string{
+				"decodeAFD decodes the n (>= 1) completions at src in one pass. One of an",
+				"AFD poll (key 0) whose Record is PollDecoded and that succeeded for an",
+				"open socket is finished from its record: afd = Events & Want leaves Want,",
+				"Polling becomes PollIdle, if afd != 0 the next event at dst is",
+				fmt.Sprintf("{Token, table[afd & %#x], afd}, and if Want is still not 0 its Slot", AFDFlagIndexMask),
+				"is the next word at repoll. Every other completion is moved, in order,",
+				"to the front of src. It returns the events, completions moved and slots",
+				"written.",
 			}},
 	}}
 )
