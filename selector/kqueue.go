@@ -42,7 +42,7 @@ type Selector struct {
 
 	buf keventBuf // the wait's records; only the polling goroutine uses it
 
-	closeWake [2]int // pipe registered by Close to end a wait; -1 when unused
+	closeWake [2]int // the pipe Close writes to end a wait, where there is no EVFILT_USER; -1 when unused
 }
 
 // tokensInUdata is true where udata is wide enough for a token.
@@ -89,7 +89,32 @@ func New() (*Selector, error) {
 	if !tokensInUdata {
 		s.tokens = make(map[int]events.Token)
 	}
+	if err := s.prepareCloseWake(); err != nil {
+		s.destroy()
+		return nil, fmt.Errorf("mio: kqueue close wake-up: %w", err)
+	}
 	return s, nil
+}
+
+// closeIdent is the EVFILT_USER identifier of Close's wake-up, beside the
+// Waker's wakerIdent.
+const closeIdent = 1
+
+// prepareCloseWake registers, at New, what Close triggers to end a wait in
+// progress: an EVFILT_USER event where the OS has the filter, else a pipe.
+// Made now, it is there when Close needs it, also when no descriptor is
+// left to create (EMFILE is when a server is in trouble, and closes). It
+// carries no token: Poll reports ErrClosed, not its event.
+func (s *Selector) prepareCloseWake() error {
+	if hasUserFilter {
+		return s.change(closeIdent, userFilter, unix.EV_ADD|unix.EV_CLEAR, 0)
+	}
+	p, err := newPipe()
+	if err != nil {
+		return err
+	}
+	s.closeWake = p
+	return s.change(p[0], unix.EVFILT_READ, unix.EV_ADD|unix.EV_CLEAR, 0)
 }
 
 // Fd returns the kqueue descriptor.
@@ -331,17 +356,14 @@ func (s *Selector) Close() error {
 	return nil
 }
 
-// wakeForClose makes any wait in progress return: a pipe with a byte in it,
-// registered without a token (Poll reports ErrClosed, not its event).
+// wakeForClose makes any wait in progress return, through the wake-up that
+// New prepared; it creates nothing.
 func (s *Selector) wakeForClose() {
-	p, err := newPipe()
-	if err != nil {
+	if hasUserFilter {
+		_ = s.changeNote(closeIdent, userFilter, 0, noteTrigger, 0)
 		return
 	}
-	s.closeWake = p
-	if s.change(p[0], unix.EVFILT_READ, unix.EV_ADD|unix.EV_CLEAR, 0) == nil {
-		_, _ = unix.Write(p[1], []byte{1})
-	}
+	_, _ = unix.Write(s.closeWake[1], []byte{1})
 }
 
 func (s *Selector) destroy() {
