@@ -4,10 +4,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -98,12 +100,21 @@ func TestEchoBackPressure(t *testing.T) {
 	for i := range msg {
 		msg[i] = byte(i * 31)
 	}
+	// Nothing read yet: once the kernel's buffers both ways are full, the
+	// server must stop reading, and the write stalls. A server that
+	// buffered without bound would take all 32 MiB; the buffers hold a
+	// few MiB.
+	c.SetWriteDeadline(time.Now().Add(time.Second))
+	n, err := c.Write(msg)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("writing %d bytes with none read back: %d written, %v; want a stalled write", size, n, err)
+	}
+	c.SetWriteDeadline(time.Time{})
 	werr := make(chan error, 1)
 	go func() {
-		_, err := c.Write(msg)
+		_, err := c.Write(msg[n:])
 		werr <- err
 	}()
-	time.Sleep(200 * time.Millisecond) // let both directions fill up
 	got := make([]byte, size)
 	if err := readFull(c, got); err != nil {
 		t.Fatal(err)
