@@ -46,7 +46,8 @@ type entry struct {
 
 // Wheel is a hierarchical timing wheel (see the package documentation).
 // It is owned by one event loop and is not safe for concurrent use. Make one
-// with New; the zero Wheel has no resolution and is not ready for use.
+// with New; the zero Wheel is one of resolution one millisecond whose clock
+// starts at its first Add (at time.Now()) or Expire (at its now).
 type Wheel struct {
 	origin time.Time
 	res    int64 // nanoseconds per tick
@@ -78,10 +79,18 @@ type Wheel struct {
 // a timer fire early or late. A loop passes time.Now() here and to Expire:
 // its monotonic reading keeps the wheel immune to steps of the wall clock.
 func New(resolution time.Duration, now time.Time) *Wheel {
+	w := &Wheel{}
+	w.start(resolution, now)
+	return w
+}
+
+// start sets the resolution and the origin of a wheel made by New, or of
+// the zero Wheel at its first use.
+func (w *Wheel) start(resolution time.Duration, now time.Time) {
 	if resolution <= 0 {
 		resolution = time.Millisecond
 	}
-	return &Wheel{origin: now, res: int64(resolution)}
+	w.origin, w.res = now, int64(resolution)
 }
 
 // Now returns the wheel's current time: the now of New or of the last
@@ -109,6 +118,9 @@ func (w *Wheel) Grow(n int) {
 // as Poll returns, before it handles the events: a timer added while handling
 // them then counts from when the loop woke, not from before it slept.
 func (w *Wheel) Add(after time.Duration, t events.Token) ID {
+	if w.res == 0 {
+		w.start(0, time.Now())
+	}
 	if w.free == 0 {
 		w.entries = append(w.entries, entry{})
 		w.free = uint32(len(w.entries))
@@ -201,6 +213,9 @@ func (w *Wheel) Next() time.Duration {
 // nothing and returns 0. If fire panics, the timers due with it that have
 // not fired yet stay pending, and the next Expire fires them.
 func (w *Wheel) Expire(now time.Time, fire func(events.Token)) int {
+	if w.res == 0 {
+		w.start(0, now)
+	}
 	off := int64(now.Sub(w.origin))
 	if off < w.now || w.expiring {
 		return 0

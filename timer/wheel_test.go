@@ -418,3 +418,29 @@ func TestFirePanicsOrExpiresAgain(t *testing.T) {
 		t.Fatalf("Len = %d, want 0", w.Len())
 	}
 }
+
+// TestZeroWheel checks that a Wheel made without New works, at one
+// millisecond's resolution, instead of dividing by its zero resolution.
+func TestZeroWheel(t *testing.T) {
+	t.Run("Expire first", func(t *testing.T) {
+		var w timer.Wheel
+		if n := w.Expire(base, nil); n != 0 || w.Next() != -1 {
+			t.Fatalf("Expire %d, Next %v on an empty zero wheel", n, w.Next())
+		}
+		w.Add(5*time.Millisecond, 9)
+		if got := w.Next(); got != 5*time.Millisecond {
+			t.Fatalf("Next = %v, want 5ms", got)
+		}
+		var fired []events.Token
+		if n := w.Expire(base.Add(5*time.Millisecond), func(tok events.Token) { fired = append(fired, tok) }); n != 1 || len(fired) != 1 || fired[0] != 9 {
+			t.Fatalf("Expire fired %d: %v", n, fired)
+		}
+	})
+	t.Run("Add first", func(t *testing.T) {
+		var w timer.Wheel
+		id := w.Add(time.Hour, 1)
+		if w.Len() != 1 || !w.Cancel(id) || w.Len() != 0 {
+			t.Fatal("a timer added to a zero wheel is not pending")
+		}
+	})
+}
