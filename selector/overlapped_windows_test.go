@@ -10,16 +10,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-func newSelector(t *testing.T) *selector.Selector {
-	t.Helper()
-	s, err := selector.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // waitEvents waits until Wait reports at least one event, or fails.
 func waitEvents(t *testing.T, s *selector.Selector) []events.Event {
 	t.Helper()

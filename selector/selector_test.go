@@ -15,16 +15,6 @@ import (
 // The contract of package selector, as a loop of its own uses it: Register,
 // Wait, Reregister, Deregister, the Waker and Close, over a socket pair.
 
-func newSelector(t *testing.T) *selector.Selector {
-	t.Helper()
-	s, err := selector.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func socketPair(t *testing.T) (a, b int) {
 	t.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
