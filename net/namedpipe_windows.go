@@ -36,12 +36,18 @@ const (
 // sense: Read and Write return mio.ErrWouldBlock instead of waiting, and a
 // registered pipe reports Readable when data has arrived and Writable when
 // it can take more. A server end comes from NewNamedPipe, a client end
-// from NamedPipeFromHandle. A pipe does its I/O through the Poll it is
-// registered with, so Connect, Read and Write need a registration, and a
-// pipe stays tied to the first Poll it was registered with.
+// from NamedPipeFromHandle; a NamedPipe declared without them holds no
+// handle and is closed (every call returns mio.ErrClosed).
+//
+// A pipe does its I/O through the Poll it is registered with, so Connect,
+// Read and Write need a registration: before Register (and after
+// Deregister) they return an error that matches mio.ErrWouldBlock, as
+// mio's NamedPipe would block there, and mio.ErrNotRegistered, which tells
+// why no event will come. A pipe stays
+// tied to the first Poll it was registered with.
 type NamedPipe struct {
 	mu sync.Mutex
-	h  windows.Handle // windows.InvalidHandle once closed
+	h  windows.Handle // 0 (no handle is NULL) in the zero pipe and once closed
 
 	sel        *selector.Selector // the port h is associated with, for good
 	registered bool
@@ -127,26 +133,28 @@ func newNamedPipe(h windows.Handle, connected bool) *NamedPipe {
 	return p
 }
 
-// Fd returns the pipe's handle, or windows.InvalidHandle after Close. It
-// stays owned by the pipe.
+// Fd returns the pipe's handle, owned by the pipe still; windows.InvalidHandle
+// (INVALID_HANDLE_VALUE) once there is none: after Close, and for a zero
+// NamedPipe, which holds none and is closed.
 func (p *NamedPipe) Fd() uintptr {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.h == 0 {
+		return uintptr(windows.InvalidHandle)
+	}
 	return uintptr(p.h)
 }
 
 // Connect waits for a client on a server end: nil once one is connected,
 // mio.ErrWouldBlock while it waits. The connection is reported as a
 // Writable event; then TakeError tells whether it succeeded. The pipe must
-// be registered first (an error matching mio.ErrNotRegistered otherwise).
+// be registered first (see NamedPipe: the error then matches both
+// mio.ErrWouldBlock and mio.ErrNotRegistered).
 func (p *NamedPipe) Connect() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.usable(); err != nil {
+	if err := p.usableForIO(); err != nil {
 		return err
-	}
-	if !p.registered {
-		return fmt.Errorf("mio/net: connect named pipe: %w", mio.ErrNotRegistered)
 	}
 	switch {
 	case p.connecting:
@@ -197,8 +205,9 @@ func (p *NamedPipe) Disconnect() error {
 }
 
 // Read copies what the pipe's read buffer holds into b: mio.ErrWouldBlock
-// when it holds nothing yet (or the pipe is not registered), (0, io.EOF)
-// once the other end has closed. Draining the buffer starts the next read.
+// when it holds nothing yet, (0, io.EOF) once the other end has closed.
+// Draining the buffer starts the next read. Before Register it returns an
+// error matching both mio.ErrWouldBlock and mio.ErrNotRegistered.
 func (p *NamedPipe) Read(b []byte) (int, error) {
 	if err := p.lockForIO(); err != nil {
 		return 0, err
@@ -231,9 +240,10 @@ func (p *NamedPipe) Read(b []byte) (int, error) {
 
 // Write copies as much of b as the pipe's write buffer takes (64 KiB) and
 // starts writing it: it returns how much it took, mio.ErrWouldBlock while
-// an earlier write is still in flight (or the pipe is not registered), and
-// the error a write in flight ended with (windows.ERROR_NO_DATA once the
-// other end has closed).
+// an earlier write is still in flight, and the error a write in flight
+// ended with (windows.ERROR_NO_DATA once the other end has closed). Before
+// Register it returns an error matching both mio.ErrWouldBlock and
+// mio.ErrNotRegistered.
 func (p *NamedPipe) Write(b []byte) (int, error) {
 	if err := p.lockForIO(); err != nil {
 		return 0, err
@@ -263,10 +273,14 @@ func (p *NamedPipe) Write(b []byte) (int, error) {
 	return n, nil
 }
 
-// TakeError returns the error the last Connect ended with, once, or nil.
+// TakeError returns the error the last Connect ended with, once, or nil;
+// mio.ErrClosed on a closed pipe.
 func (p *NamedPipe) TakeError() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.usable(); err != nil {
+		return err
+	}
 	err := p.connectErr
 	p.connectErr = nil
 	if err != nil {
@@ -286,7 +300,7 @@ func (p *NamedPipe) Close() error {
 		return err
 	}
 	h := p.h
-	p.h = windows.InvalidHandle
+	p.h = 0
 	p.registered = false
 	_ = windows.CancelIoEx(h, nil)
 	if err := windows.CloseHandle(h); err != nil {
@@ -299,14 +313,14 @@ func (p *NamedPipe) Close() error {
 // pipe reports. The first registration ties the pipe to r's Poll for good:
 // registering with another one later is an error.
 func (p *NamedPipe) Register(r *mio.Registry, t mio.Token, i mio.Interest) error {
-	sel := r.Selector()
-	if sel == nil {
-		return mio.ErrNilRegistry
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.usable(); err != nil {
 		return err
+	}
+	sel := r.Selector()
+	if sel == nil {
+		return mio.ErrNilRegistry
 	}
 	if p.registered {
 		return mio.ErrAlreadyRegistered
@@ -348,16 +362,16 @@ func (p *NamedPipe) Deregister(r *mio.Registry) error {
 }
 
 // registeredWith locks p if it is registered with r's Poll; otherwise it
-// returns why not, unlocked.
+// returns why not (closed first, as the sockets do), unlocked.
 func (p *NamedPipe) registeredWith(r *mio.Registry) error {
-	sel := r.Selector()
-	if sel == nil {
-		return mio.ErrNilRegistry
-	}
 	p.mu.Lock()
 	err := p.usable()
-	if err == nil && (!p.registered || p.sel != sel) {
-		err = mio.ErrNotRegistered
+	if err == nil {
+		if sel := r.Selector(); sel == nil {
+			err = mio.ErrNilRegistry
+		} else if !p.registered || p.sel != sel {
+			err = mio.ErrNotRegistered
+		}
 	}
 	if err != nil {
 		p.mu.Unlock()
@@ -365,25 +379,39 @@ func (p *NamedPipe) registeredWith(r *mio.Registry) error {
 	return err
 }
 
-// lockForIO locks p for Read or Write, or returns, unlocked, ErrClosed
-// after Close and ErrWouldBlock while p is not registered (its I/O goes
-// through the Poll).
+// lockForIO locks p for Read or Write, or returns, unlocked, why it
+// cannot do them (see usableForIO).
 func (p *NamedPipe) lockForIO() error {
 	p.mu.Lock()
-	err := p.usable()
-	if err == nil && !p.registered {
-		err = mio.ErrWouldBlock
-	}
+	err := p.usableForIO()
 	if err != nil {
 		p.mu.Unlock()
 	}
 	return err
 }
 
-// usable is ErrClosed after Close. The caller holds p.mu.
+// errPipeNotRegistered is what Connect, Read and Write return before
+// Register: they would block, as mio's do there, and no event will end the
+// wait until the pipe is registered.
+var errPipeNotRegistered = fmt.Errorf("mio/net: named pipe: %w until registered: %w", mio.ErrWouldBlock, mio.ErrNotRegistered)
+
+// usable is ErrClosed after Close and for the zero pipe. The caller holds
+// p.mu.
 func (p *NamedPipe) usable() error {
-	if p.h == windows.InvalidHandle {
+	if p.h == 0 {
 		return mio.ErrClosed
+	}
+	return nil
+}
+
+// usableForIO is usable, then errPipeNotRegistered while p is not
+// registered: its I/O goes through the Poll. The caller holds p.mu.
+func (p *NamedPipe) usableForIO() error {
+	if err := p.usable(); err != nil {
+		return err
+	}
+	if !p.registered {
+		return errPipeNotRegistered
 	}
 	return nil
 }
@@ -465,7 +493,7 @@ func (p *NamedPipe) notify(ready mio.Interest) {
 // report is the event a completion yields: ready, if the pipe is
 // registered for it. The caller holds p.mu.
 func (p *NamedPipe) report(ready mio.Interest) (mio.Token, mio.Interest, bool) {
-	if !p.registered || p.h == windows.InvalidHandle {
+	if !p.registered || p.h == 0 {
 		return 0, 0, false
 	}
 	ready &= p.interest
@@ -478,7 +506,7 @@ func (p *NamedPipe) connectDone(_ uint32, err error) (mio.Token, mio.Interest, b
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.connecting = false
-	if p.h == windows.InvalidHandle {
+	if p.h == 0 {
 		return 0, 0, false
 	}
 	if err != nil {
@@ -493,7 +521,7 @@ func (p *NamedPipe) readDone(n uint32, err error) (mio.Token, mio.Interest, bool
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.readState = opIdle
-	if p.h == windows.InvalidHandle {
+	if p.h == 0 {
 		return 0, 0, false
 	}
 	if p.readGen != p.gen { // started before a Disconnect
@@ -518,7 +546,7 @@ func (p *NamedPipe) writeDone(n uint32, err error) (mio.Token, mio.Interest, boo
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.writeState = opIdle
-	if p.h == windows.InvalidHandle || p.writeGen != p.gen {
+	if p.h == 0 || p.writeGen != p.gen {
 		return 0, 0, false
 	}
 	if err == nil {

@@ -282,12 +282,7 @@ func TestNamedPipeMisuse(t *testing.T) {
 	p := newPoll(t)
 	name := pipeName()
 	server := closer(t, must2(mnet.NewNamedPipe(name))(t))
-	if err := server.Connect(); !errors.Is(err, mio.ErrNotRegistered) {
-		t.Fatalf("Connect before Register: %v, want ErrNotRegistered", err)
-	}
-	if _, err := server.Read(make([]byte, 1)); !errors.Is(err, mio.ErrWouldBlock) {
-		t.Fatalf("Read before Register: %v, want ErrWouldBlock", err)
-	}
+	notRegistered(t, "before Register", server)
 	if second, err := mnet.NewNamedPipe(name); err == nil {
 		second.Close()
 		if !underWine() { // Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE
@@ -303,6 +298,7 @@ func TestNamedPipeMisuse(t *testing.T) {
 	}
 	other := newPoll(t)
 	must(t, p.Registry().Deregister(server))
+	notRegistered(t, "after Deregister", server)
 	if err := other.Registry().Register(server, serverTok, mio.Readable); !errors.Is(err, mio.ErrAlreadyRegistered) {
 		t.Fatalf("Register with a second Poll: %v, want ErrAlreadyRegistered", err)
 	}
@@ -325,6 +321,27 @@ func TestNamedPipeMisuse(t *testing.T) {
 		t.Fatal("an event handle was adopted as a pipe")
 	}
 	must(t, windows.SetEvent(ev)) // still open
+}
+
+// notRegistered checks that Connect, Read and Write of a pipe without a
+// registration agree: they would block, as mio's do, with an error that
+// also says why no event will come (mio.ErrNotRegistered).
+func notRegistered(t *testing.T, when string, pipe *mnet.NamedPipe) {
+	t.Helper()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Connect", pipe.Connect},
+		{"Read", func() error { _, err := pipe.Read(make([]byte, 1)); return err }},
+		{"Write", func() error { _, err := pipe.Write([]byte("x")); return err }},
+	}
+	for _, c := range calls {
+		err := c.call()
+		if !errors.Is(err, mio.ErrWouldBlock) || !errors.Is(err, mio.ErrNotRegistered) {
+			t.Errorf("%s %s: %v, want an error matching mio.ErrWouldBlock and mio.ErrNotRegistered", c.name, when, err)
+		}
+	}
 }
 
 // underWine reports whether the tests run under Wine, whose ntdll exports

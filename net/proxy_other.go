@@ -6,9 +6,16 @@ package net
 // here they return errNotLinux, which matches errors.ErrUnsupported.
 
 // SendBatch returns an error matching errors.ErrUnsupported: batches are
-// Linux's sendmmsg.
-func (u *UDPSocket) SendBatch(ms []Message) (int, error) { return 0, errNotLinux }
+// Linux's sendmmsg. On a closed socket it returns mio.ErrClosed, as on Linux.
+func (u *UDPSocket) SendBatch(ms []Message) (int, error) { return 0, u.noBatches() }
 
 // RecvBatch returns an error matching errors.ErrUnsupported: batches are
-// Linux's recvmmsg.
-func (u *UDPSocket) RecvBatch(ms []Message) (int, error) { return 0, errNotLinux }
+// Linux's recvmmsg. On a closed socket it returns mio.ErrClosed, as on Linux.
+func (u *UDPSocket) RecvBatch(ms []Message) (int, error) { return 0, u.noBatches() }
+
+func (u *UDPSocket) noBatches() error {
+	if _, err := u.sysfd(); err != nil {
+		return err
+	}
+	return errNotLinux
+}

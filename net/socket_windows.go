@@ -15,9 +15,12 @@ import (
 
 // socket is the SOCKET every type embeds: its ownership, its registration
 // (the selector polling it, which the socket re-arms after a would-block,
-// as mio's Windows sources do), pending error and raw access.
+// as mio's Windows sources do), pending error and raw access. The zero
+// socket (of a type declared without its constructor) holds none and is
+// closed: h is 0 there, a value no socket handle has (handles are never
+// NULL), and every call treats it as INVALID_SOCKET.
 type socket struct {
-	h   atomic.Uintptr // invalidSocket once closed
+	h   atomic.Uintptr // 0 in the zero socket, invalidSocket once closed or released
 	sel atomic.Pointer[selector.Selector]
 }
 
@@ -51,8 +54,10 @@ func (s *socket) handle() (uintptr, error) {
 	return uintptr(h), err
 }
 
-// Fd returns the SOCKET, or ^uintptr(0) (INVALID_SOCKET) after Close. It
-// stays owned by the socket.
+// Fd returns the SOCKET, owned by the socket still; INVALID_SOCKET
+// (^uintptr(0), windows.InvalidHandle) once there is none: after Close or
+// Release, and for a zero value, which holds none (and must not answer 0,
+// a number Winsock can give to a socket).
 func (s *socket) Fd() uintptr {
 	if h := s.h.Load(); h != 0 {
 		return h
@@ -78,11 +83,7 @@ func (s *socket) Close() error {
 
 // Register implements mio.Source.
 func (s *socket) Register(r *mio.Registry, t mio.Token, i mio.Interest) error {
-	sel := r.Selector()
-	if sel == nil {
-		return mio.ErrNilRegistry
-	}
-	h, err := s.sysfd()
+	sel, h, err := s.registration(r)
 	if err != nil {
 		return err
 	}
@@ -117,16 +118,16 @@ func (s *socket) Deregister(r *mio.Registry) error {
 }
 
 // registration returns the selector behind r and the socket, or the error
-// Reregister and Deregister report: ErrNilRegistry, ErrClosed for a closed
-// socket.
+// the Source calls report: ErrClosed for a closed socket (first, as on
+// Unix, whatever r is), ErrNilRegistry.
 func (s *socket) registration(r *mio.Registry) (*selector.Selector, windows.Handle, error) {
-	sel := r.Selector()
-	if sel == nil {
-		return nil, 0, mio.ErrNilRegistry
-	}
 	h, err := s.sysfd()
 	if err != nil {
 		return nil, 0, err
+	}
+	sel := r.Selector()
+	if sel == nil {
+		return nil, 0, mio.ErrNilRegistry
 	}
 	return sel, h, nil
 }

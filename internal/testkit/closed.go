@@ -15,7 +15,8 @@ import (
 // (nil slices, a nil *mio.Registry, zero addresses), or with args[name]
 // for a method that checks its arguments before its descriptor, and fails
 // t when a call panics or when an error it returns, nil included, does not
-// match mio.ErrClosed; Fd must return -1.
+// match mio.ErrClosed; Fd must return -1 (on Windows INVALID_SOCKET or
+// INVALID_HANDLE_VALUE, ^uintptr(0)).
 func EveryMethodClosed(t *testing.T, v any, args map[string][]any) {
 	t.Helper()
 	rv := reflect.ValueOf(v)
