@@ -3,7 +3,6 @@
 package mio
 
 import (
-	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -76,14 +75,9 @@ func (p *Poll) close() error {
 }
 
 // HasMicrosecondTimeouts reports whether Poll honours timeouts to the
-// microsecond: with kqueue it does (kevent takes a timespec); with IOCP
-// and poll(2) they round up to the next millisecond
-// (GetQueuedCompletionStatusEx and poll take milliseconds); without a
+// microsecond. The answer follows the backend, not the OS: kqueue does
+// (kevent takes a timespec); IOCP and poll(2) round up to the next
+// millisecond (GetQueuedCompletionStatusEx and poll take milliseconds), so
+// darwin or a BSD built with the tag mio_poll answers false; without a
 // selector there is no Poll to honour them.
-func HasMicrosecondTimeouts() bool {
-	switch runtime.GOOS {
-	case "darwin", "ios", "dragonfly", "freebsd", "netbsd", "openbsd":
-		return true
-	}
-	return false
-}
+func HasMicrosecondTimeouts() bool { return waitTakesTimespec }

@@ -227,7 +227,7 @@ func waitMillis(d time.Duration) int {
 // then on. A Wait in progress is woken (through the eventfd it registered)
 // and the descriptor is closed when the last call in progress has left. A
 // wait on Fd made by the caller itself must have ended first: package mio's
-// Poll makes sure of it (closeguard_linux.go). Close is idempotent.
+// Poll makes sure of it with a handshake of its own. Close is idempotent.
 func (s *Selector) Close() error {
 	first, destroy := s.ref.close()
 	if !first {

@@ -15,9 +15,12 @@ import (
 )
 
 // Selector is an I/O completion port with one AFD helper handle. Each
-// registered socket has one AFD poll in flight at a time, whose completion
-// is its readiness (see afd_windows.go); other handles associated with the
-// port complete overlapped operations (see overlapped_windows.go).
+// registered socket has one AFD poll in flight at a time (an
+// IOCTL_AFD_POLL on the helper handle, the way mio and libuv learn a
+// socket's readiness), whose completion is its readiness; other handles
+// associated with the port (Associate) complete overlapped operations
+// that Start recorded, each reported through the function its Overlapped
+// was made with.
 //
 // Readiness is edge-triggered, as mio emulates it on Windows: a condition
 // reported once is not reported again until the socket is re-armed (Rearm,

@@ -1,18 +1,22 @@
 // Package selector is the OS's readiness mechanism behind package mio, as a
-// selector of its own for a program that runs its own event loop. Each
-// mechanism is one file defining the same names:
+// selector of its own for a program that runs its own event loop. One
+// mechanism is built for each target, and every one defines the same names:
 //
-//	epoll             Linux and Android (without the mio_poll tag)   epoll_linux.go
-//	kqueue            darwin, DragonFly, FreeBSD, NetBSD, OpenBSD    kqueue.go
-//	IOCP + AFD polls  Windows                                        iocp_windows.go
-//	poll(2)           AIX, Solaris, illumos; any Unix with the       poll_unix.go
-//	                  tag mio_poll (it adds Rearm: see there)
-//	unsupported       every other target: New fails with an error    unsupported.go
+//	epoll             Linux and Android (without the tag mio_poll)
+//	kqueue            darwin, DragonFly, FreeBSD, NetBSD, OpenBSD
+//	IOCP + AFD polls  Windows
+//	poll(2)           AIX, Solaris, illumos; any Unix with the tag mio_poll
+//	unsupported       every other target: New fails with an error
 //	                  matching errors.ErrUnsupported
 //
-// with the per-OS truth beside each (epoll_flags_linux.go maps epoll's bits,
-// kqueue_<os>.go holds each BSD's record layout and filters, afd_windows.go
-// the AFD poll).
+// Each reports its kernel's readiness bits as mio does on that OS (an
+// Event's readable, writable, error and closed flags mean the same
+// everywhere; its raw bits are the kernel's own). epoll and kqueue are
+// edge-triggered; poll(2) and the AFD polls report a readiness once and
+// report it again only after a re-arm, Reregister or Rearm (a function on
+// Unix, a Selector method on Windows), which a loop calls once an operation
+// on the descriptor would block; Rearm does nothing on epoll and kqueue, so
+// a Unix loop may call it everywhere.
 //
 // # The contract
 //
@@ -27,7 +31,9 @@
 //	func (s *Selector) NewWaker(t events.Token) (*Waker, error)  // Waker.Wake, Waker.Close
 //	func (s *Selector) Close() error
 //
-// (Windows registers sockets, not descriptors: see iocp_windows.go.)
+// (Windows registers sockets, SOCKETs as uintptr, not descriptors; it adds
+// Rearm, and Associate, Start, Abort and Post for handles whose overlapped
+// operations complete into Wait, such as named pipes.)
 //
 // New creates the kernel's poller, close-on-exec. Register adds a
 // descriptor, edge-triggered, with the caller's 64-bit token; a descriptor
