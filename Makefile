@@ -147,10 +147,11 @@ proxybench:
 
 ## proxybench-idle: PAIRS idle pairs through examples/proxy at once, each
 ## checked byte for byte before and after idling: descriptors and heap per
-## pair, in bench/results/proxybench-idle.txt. The proxy needs ulimit -n of
-## 2*PAIRS+64 (the clients and the upstream, processes of their own, PAIRS
-## and a few each): raised here as far as the hard limit allows; the test
-## skips, saying so, when that is too low.
+## pair, in bench/results/proxybench-idle.txt. A proxy needs two descriptors a
+## pair and a few of its own; where the hard ulimit -n is below that, the test
+## spreads the pairs over proxy processes sharing the address (-reuseport),
+## as a deployment under that limit would. The clients (this process) need
+## PAIRS and a few.
 PAIRS ?= 10000
 proxybench-idle:
 	ulimit -n $$((2 * $(PAIRS) + 64)) 2>/dev/null || ulimit -n $$(ulimit -Hn); \

@@ -225,13 +225,15 @@ func (c *child) stats(t *testing.T) (pairs, fds, heap int) {
 }
 
 // Many idle pairs at once (MIO_PROXY_PAIRS, 200 by default; 10000 with
-// ulimit -n raised past 20064, as make proxybench-idle does): the clients
-// here, the proxy and the upstream echo each a process of its own, so that
-// the proxy alone needs two descriptors a pair.
-// every byte of a message each way correct, before and after they idle;
-// an idle pair holds its two sockets and nothing more (the pipe pool is
-// bounded: at most -max-pipes pipes); the heap the proxy needs per idle
-// pair is logged, and held to 4 KiB.
+// make proxybench-idle): the clients here, the proxy and the upstream echo
+// each a process of its own, so that the proxy alone needs two descriptors
+// a pair. Where one process may not hold that many (a hard ulimit -n below
+// 2*MIO_PROXY_PAIRS plus its own few), the pairs are spread over as many
+// proxy processes as it takes, sharing one address with -reuseport, as a
+// deployment under such a limit would. Every byte of a message each way is
+// checked, before and after the pairs idle; an idle pair holds its two
+// sockets and nothing more (the pipe pool is bounded: at most -max-pipes
+// pipes); the heap a proxy needs per idle pair is logged, and held to 4 KiB.
 func TestProxyIdlePairs(t *testing.T) {
 	n := 200
 	if s := os.Getenv("MIO_PROXY_PAIRS"); s != "" {
@@ -245,23 +247,44 @@ func TestProxyIdlePairs(t *testing.T) {
 		t.Fatal(err)
 	}
 	const maxPipes = 8
-	need := 2*n + 2*maxPipes + 48 // the proxy's: its pairs, its pool, its own few
-	if lim.Max < uint64(need) {
-		t.Skipf("%d pairs need ulimit -n %d (the hard limit is %d)", n, need, lim.Max)
+	own := 2*maxPipes + 48 // a proxy's pool and its own few
+	if lim.Max < uint64(n+64) || lim.Max < uint64(own+64) {
+		t.Skipf("%d pairs need ulimit -n %d here for the clients (the hard limit is %d)", n, n+64, lim.Max)
+	}
+	// The kernel spreads clients over the processes by a hash of their
+	// addresses: a tenth more than an even share leaves room for that.
+	perProc := (int(lim.Max) - own) / 2
+	procs := (n + n/10 + perProc - 1) / perProc
+	if procs > 1 {
+		t.Logf("the hard limit of %d descriptors holds %d pairs a process: %d proxies share the address", lim.Max, perProc, procs)
 	}
 	up := startEcho(t)
-	c := startChild(t, need, "-upstream", up, "-max-pipes", strconv.Itoa(maxPipes))
-	_, fds0, heap0 := c.stats(t)
+	var proxies []*child
+	args := []string{"-upstream", up, "-max-pipes", strconv.Itoa(maxPipes), "-reuseport"}
+	for range procs {
+		c := startChild(t, int(min(lim.Max, uint64(2*n+own))), args...)
+		if len(proxies) == 0 {
+			args = append(args, "-listen", c.addr) // the rest share its port
+		}
+		proxies = append(proxies, c)
+	}
+	addr := proxies[0].addr
+	fds0, heap0 := make([]int, procs), 0
+	for i, c := range proxies {
+		var heap int
+		_, fds0[i], heap = c.stats(t)
+		heap0 += heap
+	}
 	conns := make([]net.Conn, n)
 	msg := func(i, round int) string {
 		return fmt.Sprintf("pair %d round %d %s", i, round, strings.Repeat("x", i%97))
 	}
-	// A bulk message through a few pairs first, so that the pool has opened
-	// pipes: the count below then includes them.
+	// A bulk message through a few pairs first, so that the pools have
+	// opened pipes: the count below then includes them.
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
 	for i := range conns {
-		conn, err := net.Dial("tcp", c.addr)
+		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatalf("pair %d: %v", i, err)
 		}
@@ -272,7 +295,7 @@ func TestProxyIdlePairs(t *testing.T) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			m := msg(i, 0)
-			if i < maxPipes {
+			if i < maxPipes*procs {
 				m = strings.Repeat(m, 64<<10/len(m)+1)
 			}
 			if err := roundTrip(conn, m); err != nil {
@@ -284,15 +307,21 @@ func TestProxyIdlePairs(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	pairs, fds, heap := c.stats(t)
-	if pairs != n {
-		t.Fatalf("%d pairs open in the proxy, want %d", pairs, n)
+	total, heap := 0, 0
+	for i, c := range proxies {
+		pairs, fds, h := c.stats(t)
+		total += pairs
+		heap += h
+		t.Logf("proxy %d: %d idle pairs, %d descriptors (%d before the first), heap %d bytes", i, pairs, fds, fds0[i], h)
+		if extra := fds - fds0[i] - 2*pairs; extra > 2*maxPipes {
+			t.Errorf("proxy %d: %d descriptors for %d idle pairs: %d beyond two each and the pool's %d", i, fds-fds0[i], pairs, extra, 2*maxPipes)
+		}
+	}
+	if total != n {
+		t.Fatalf("%d pairs open in the proxies, want %d", total, n)
 	}
 	perPair := float64(heap-heap0) / float64(n)
-	t.Logf("%d idle pairs: %d descriptors (%d before the first), heap %d bytes (%.0f per pair)", n, fds, fds0, heap, perPair)
-	if extra := fds - fds0 - 2*n; extra > 2*maxPipes {
-		t.Errorf("%d descriptors for %d idle pairs: %d beyond two each and the pool's %d", fds-fds0, n, extra, 2*maxPipes)
-	}
+	t.Logf("%d idle pairs in %d processes: heap %d bytes (%.0f per pair)", n, procs, heap, perPair)
 	if perPair > 4096 {
 		t.Errorf("%.0f bytes of heap per idle pair, want at most 4 KiB", perPair)
 	}
@@ -306,6 +335,57 @@ func TestProxyIdlePairs(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A restart with -reuseport refuses nobody: a second proxy starts on the
+// first one's address, the first is told to stop, and from then on every
+// new client is served (by the second) while the first one's pairs go on
+// through its drain; the first exits cleanly once they have finished.
+func TestProxyReusePortRestart(t *testing.T) {
+	up := startEcho(t)
+	old := startChild(t, 0, "-upstream", up, "-reuseport")
+	var pairs []net.Conn
+	for i := range 8 {
+		c := dialProxy(t, old.addr)
+		if err := roundTrip(c, "before the restart "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+		pairs = append(pairs, c)
+	}
+	next := startChild(t, 0, "-upstream", up, "-reuseport", "-listen", old.addr)
+	if next.addr != old.addr {
+		t.Fatalf("the new proxy listens on %s, the old on %s", next.addr, old.addr)
+	}
+	old.cmd.Process.Signal(syscall.SIGTERM)
+	// The old proxy's pairs were all accepted before the signal, so its
+	// drain has at least them: the log line comes after its listener closed.
+	old.waitLog(t, "draining ")
+	for i := range 32 {
+		c := dialProxy(t, old.addr)
+		if err := roundTrip(c, "after the restart "+strconv.Itoa(i)); err != nil {
+			t.Fatalf("client %d after the old proxy stopped accepting: %v", i, err)
+		}
+		c.Close()
+	}
+	if n, _, _ := old.stats(t); n != len(pairs) {
+		t.Fatalf("the old proxy holds %d pairs in its drain, want its %d: it accepted after it stopped", n, len(pairs))
+	}
+	for i, c := range pairs {
+		if err := roundTrip(c, "during the drain "+strconv.Itoa(i)); err != nil {
+			t.Fatalf("pair %d of the old proxy in its drain: %v", i, err)
+		}
+		c.(*net.TCPConn).CloseWrite()
+		waitClosed(t, c, "a pair of the old proxy finishing")
+	}
+	done := make(chan error, 1)
+	go func() {
+		for range old.lines {
+		}
+		done <- old.cmd.Wait()
+	}()
+	if err := <-done; err != nil {
+		t.Fatalf("old proxy after its drain: %v", err)
+	}
 }
 
 // With -loops 2 (SO_REUSEPORT, Linux), every loop serves, drains on SIGTERM

@@ -9,7 +9,13 @@
 // kernel pipe, both lent by the loop's pool (-max-pipes) only while bytes
 // are in flight, so an idle pair holds its two sockets and nothing else;
 // -copy never splices. With -loops N there are N event loops, each a
-// goroutine with its own Poll and SO_REUSEPORT listener.
+// goroutine with its own Poll and SO_REUSEPORT listener; -reuseport lets
+// other processes share the address too: several proxies on one port, each
+// within its own descriptor limit, or a restart that refuses nobody (start
+// the new process, then SIGTERM the old one: it takes the clients already
+// in its backlog, stops accepting and drains while the new one takes the
+// rest; a client whose handshake lands on the old listener in the instant
+// it closes can still be reset, as with any SO_REUSEPORT hand-over).
 //
 // For deployment: -connect-timeout and -idle-timeout close the pairs whose
 // upstream does not answer or that stay silent; beyond -max-conns, new
@@ -72,6 +78,7 @@ type config struct {
 	connectTimeout time.Duration
 	idleTimeout    time.Duration
 	drainTimeout   time.Duration
+	reusePort      bool // SO_REUSEPORT even with one loop: the address is shared with other processes
 }
 
 func main() {
@@ -84,12 +91,13 @@ func main() {
 	connectTimeout := flag.Duration("connect-timeout", 5*time.Second, "how long an upstream may take to accept a connection (0: no limit)")
 	idleTimeout := flag.Duration("idle-timeout", 0, "how long a pair may stay silent both ways before it is closed (0: no limit)")
 	drainTimeout := flag.Duration("drain-timeout", 10*time.Second, "how long the pairs may take to finish after SIGTERM before they are closed")
+	reusePort := flag.Bool("reuseport", false, "listen with SO_REUSEPORT even with one loop, so that other proxy processes share the address: several processes, or a new one started before the old is stopped (Linux)")
 	flag.Parse()
 	la, err := netip.ParseAddrPort(*listen)
 	if err != nil {
 		log.Fatal(err)
 	}
-	cfg := config{maxConns: *maxConns, connectTimeout: *connectTimeout, idleTimeout: *idleTimeout, drainTimeout: *drainTimeout, maxPipes: *maxPipes}
+	cfg := config{reusePort: *reusePort, maxConns: *maxConns, connectTimeout: *connectTimeout, idleTimeout: *idleTimeout, drainTimeout: *drainTimeout, maxPipes: *maxPipes}
 	if cfg.upstream, err = netip.ParseAddrPort(*upstream); err != nil {
 		log.Fatal(err)
 	}
@@ -119,12 +127,13 @@ type proxy struct {
 }
 
 // start listens on la with the given number of loops, each with a listener
-// of its own (SO_REUSEPORT when more than one).
+// of its own (SO_REUSEPORT when more than one, or when cfg says the address
+// is shared with other processes).
 func start(la netip.AddrPort, loops int, cfg *config) (*proxy, error) {
 	px := &proxy{}
 	for range loops {
 		listen := mnet.ListenTCP
-		if loops > 1 {
+		if loops > 1 || cfg.reusePort {
 			listen = mnet.ListenTCPReusePort // Linux: the kernel spreads clients
 		}
 		l, err := listen(la)
@@ -329,6 +338,13 @@ func (lp *loop) stop() {
 		return
 	}
 	lp.draining = true
+	// The clients whose handshake is done wait in the backlog, and closing
+	// the listener would reset them: they are taken first, as pairs to
+	// drain. Another process sharing the address (-reuseport) gets every
+	// client from the close on.
+	if !lp.acceptPaused {
+		lp.accept()
+	}
 	lp.r.Deregister(lp.l)
 	lp.l.Close()
 	lp.l = nil
