@@ -121,13 +121,22 @@ PEERBENCH ?= ../shared/peerbench
 ## (with ratios.svg, and benchstat's full output in latest.txt). Poll(0) runs
 ## twice: pinned with one P as above, and unpinned with the default
 ## GOMAXPROCS, as a user's program runs. A benchmark that cannot run skips,
-## saying why, and the report lists it; the others still report.
+## saying why, and the report lists it; the others still report. The COUNT
+## samples of each benchmark come from COUNT rounds over all of them, not
+## COUNT runs in a row: a machine whose speed drifts (another tenant, a
+## neighbour's build) then shifts every side of a ratio alike.
 POLL0 := 'BenchmarkPoll/impl=(mio|raw|xsys|xsys-wait)/ready=0$$'
 bench:
-	@mkdir -p bench/results
-	$(BENCHENV) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) . | tee bench/results/raw.txt
-	cd bench && $(BENCHENV) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./... | tee -a results/raw.txt
-	cd bench && $(GO) test -run '^$$' -bench $(POLL0) -benchtime $(BENCHTIME) -count $(COUNT) . | tee results/raw-unpinned.txt
+	@mkdir -p bench/results/bin
+	$(GO) test -c -o bench/results/bin/mio.test .
+	cd bench && $(GO) test -c -o results/bin/bench.test .
+	@: > bench/results/raw.txt; : > bench/results/raw-unpinned.txt
+	for round in $$(seq $(COUNT)); do \
+		echo "# round $$round of $(COUNT)"; \
+		$(BENCHENV) bench/results/bin/mio.test -test.run '^$$' -test.bench . -test.benchtime $(BENCHTIME) | tee -a bench/results/raw.txt; \
+		(cd bench && $(BENCHENV) results/bin/bench.test -test.run '^$$' -test.bench . -test.benchtime $(BENCHTIME) | tee -a results/raw.txt); \
+		(cd bench && results/bin/bench.test -test.run '^$$' -test.bench $(POLL0) -test.benchtime $(BENCHTIME) | tee -a results/raw-unpinned.txt); \
+	done
 	cd bench && $(GO) tool benchstat -col /impl results/raw.txt > results/latest.txt
 	cd bench && $(GO) run ./cmd/report -in results/raw.txt -unpinned results/raw-unpinned.txt -md results/latest.md -svg results/ratios.svg
 
