@@ -202,15 +202,16 @@ func TestProxyRecoversFromEMFILE(t *testing.T) {
 		return
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() {
-		for range c.lines {
-		}
-		done <- c.cmd.Wait()
-	}()
-	if err := <-done; err != nil {
+	if err := c.exit(); err != nil {
 		t.Fatalf("proxy after SIGTERM: %v", err)
 	}
+}
+
+// exit reads the proxy's log to its end and returns how the process ended.
+func (c *child) exit() error {
+	for range c.lines {
+	}
+	return c.cmd.Wait()
 }
 
 // stats asks the proxy for its figures (SIGUSR1) and parses them.
@@ -377,13 +378,7 @@ func TestProxyReusePortRestart(t *testing.T) {
 		c.(*net.TCPConn).CloseWrite()
 		waitClosed(t, c, "a pair of the old proxy finishing")
 	}
-	done := make(chan error, 1)
-	go func() {
-		for range old.lines {
-		}
-		done <- old.cmd.Wait()
-	}()
-	if err := <-done; err != nil {
+	if err := old.exit(); err != nil {
 		t.Fatalf("old proxy after its drain: %v", err)
 	}
 }
