@@ -2,7 +2,9 @@ package selector_test
 
 import (
 	"testing"
+	"time"
 
+	"github.com/gomio/mio/events"
 	"github.com/gomio/mio/selector"
 )
 
@@ -15,4 +17,15 @@ func newSelector(t *testing.T) *selector.Selector {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// wait collects what one Wait with timeout returns.
+func wait(t *testing.T, s *selector.Selector, timeout time.Duration) []events.Event {
+	t.Helper()
+	dst := make([]events.Event, 8)
+	n, err := s.Wait(dst, timeout)
+	if err != nil {
+		t.Fatalf("Wait(%v): %v", timeout, err)
+	}
+	return dst[:n]
 }

@@ -6,17 +6,18 @@
 //	kqueue            darwin, DragonFly, FreeBSD, NetBSD, OpenBSD
 //	IOCP + AFD polls  Windows
 //	poll(2)           AIX, Solaris, illumos; any Unix with the tag mio_poll
+//	poll_oneoff       wasip1 (WASI Preview 1)
 //	unsupported       every other target: New fails with an error
 //	                  matching errors.ErrUnsupported
 //
 // Each reports its kernel's readiness bits as mio does on that OS (an
 // Event's readable, writable, error and closed flags mean the same
 // everywhere; its raw bits are the kernel's own). epoll and kqueue are
-// edge-triggered; poll(2) and the AFD polls report a readiness once and
-// report it again only after a re-arm, Reregister or Rearm (a function on
-// Unix, a Selector method on Windows), which a loop calls once an operation
-// on the descriptor would block; Rearm does nothing on epoll and kqueue, so
-// a Unix loop may call it everywhere.
+// edge-triggered; poll(2), poll_oneoff and the AFD polls report a readiness
+// once and report it again only after a re-arm, Reregister or Rearm (a
+// function on Unix and wasip1, a Selector method on Windows), which a loop
+// calls once an operation on the descriptor would block; Rearm does nothing
+// on epoll and kqueue, so a Unix loop may call it everywhere.
 //
 // # The contract
 //

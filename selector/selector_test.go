@@ -29,17 +29,6 @@ func socketPair(t *testing.T) (a, b int) {
 	return fds[0], fds[1]
 }
 
-// wait collects what one Wait with timeout returns.
-func wait(t *testing.T, s *selector.Selector, timeout time.Duration) []events.Event {
-	t.Helper()
-	dst := make([]events.Event, 8)
-	n, err := s.Wait(dst, timeout)
-	if err != nil {
-		t.Fatalf("Wait(%v): %v", timeout, err)
-	}
-	return dst[:n]
-}
-
 func TestRegisterWaitDeregister(t *testing.T) {
 	s := newSelector(t)
 	a, b := socketPair(t)

@@ -1,0 +1,497 @@
+//go:build wasip1
+
+package selector
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/gomio/mio/events"
+)
+
+// Selector is a poll_oneoff set: the backend of wasip1 (WASI Preview 1).
+// poll_oneoff keeps no state in the host, so the set lives here and each
+// Wait hands the host a subscription per armed readiness (WASI subscribes
+// to reading and writing separately) and a clock for the timeout.
+//
+// poll_oneoff is level-triggered; the selector emulates mio's edges as the
+// poll(2) backend does: once an event has reported a readiness, it is not
+// asked for again until the descriptor is re-armed, by Reregister or by
+// Rearm after an operation on it returned EAGAIN (the sockets of mio/net
+// call Rearm themselves). A descriptor that hung up or failed is reported
+// once and then left out until it is re-armed; one found closed (EBADF) is
+// forgotten.
+//
+// An event's Raw bits say what the host answered: 1<<1 an fd_read
+// subscription, 1<<2 an fd_write one, 1<<3 the hangup flag, and bits 16 to
+// 31 the WASI errno of a subscription that failed. ENOTSUP and ENOSYS,
+// with which a host says it cannot poll a descriptor that way, are reported
+// as the readiness asked for (a spurious event, which mio allows), not as
+// an error.
+//
+// # Goroutines
+//
+// Go runs a wasip1 program on one thread, and a call into the host stops
+// every goroutine until it returns. So that a blocking Wait does not freeze
+// the program, it never sleeps in the host for longer than 10 ms at a
+// time, and between two such sleeps it yields to the scheduler: goroutines
+// that are ready run, timers that are due fire, and a Wake, a registration
+// or a Close made meanwhile is seen at once. A Wait checks first without
+// sleeping, and yields before it sleeps, so a ready goroutine never waits
+// for a slice; one that becomes ready during a sleep (its timer fires, its
+// standard-library I/O arrives) runs at the latest 10 ms later. The
+// Go runtime's own poller is no way around this: it waits only for the
+// descriptors of os and net, which own them, and WASI has no descriptor
+// that another goroutine could write to end a sleep.
+//
+// # What hosts do
+//
+// How well poll_oneoff waits depends on the host. A host that polls its
+// sockets (wasmtime) reports real readiness. wazero (up to v1.12 at least)
+// does not: it answers every fd_read subscription of a non-blocking
+// descriptor at once, as ready, and every fd_write subscription with
+// ENOTSUP, and sleeps only when nothing but the clock is subscribed. Under
+// wazero every armed descriptor is thus reported at every Wait, and an
+// event loop spins (correct, since each readiness is checked by the read or
+// write that follows it, but busy) while it has registrations.
+//
+// Fd returns -1: there is no host object to embed in another poller.
+type Selector struct {
+	ref fdRef
+
+	mu    sync.Mutex
+	regs  map[int]*wasiReg // this selector's registrations by descriptor
+	waker wasiWakerSlot    // the Waker's token, while it is open
+
+	wakeup atomic.Bool // the Waker asked for an event not yet reported
+
+	// The wait's subscriptions, the host's answers, the registration of
+	// each subscription's pair (userdata/2) and what was found for it;
+	// only the waiting goroutine uses them.
+	subs []subscription
+	out  []event
+	of   []*wasiReg
+	hits []uint32
+	gone []*wasiReg // found closed, to forget once s.mu is released
+}
+
+// yieldSlice is the longest a blocking Wait sleeps in the host before it
+// yields to the Go scheduler and looks again (see Selector).
+const yieldSlice = 10 * time.Millisecond
+
+// wasiReg is one registration. Its fields are guarded by its selector's mu.
+type wasiReg struct {
+	sel      *Selector
+	fd       int
+	token    events.Token
+	interest uint32 // the rawFdRead and rawFdWrite the interest asks for
+	armed    uint32 // those not reported since the last re-arm
+	dev, ino uint64 // the file, to tell a reused descriptor number from it
+}
+
+type wasiWakerSlot struct {
+	token events.Token
+	live  bool
+}
+
+// wasiOwners maps every descriptor registered with any selector of the
+// program to its registration: it refuses a second registration in another
+// selector, as mio's API promises, and lets Rearm find a descriptor's
+// selector. Lock order: wasiOwners.mu, then a selector's mu.
+var wasiOwners = struct {
+	mu   sync.RWMutex
+	regs map[int]*wasiReg
+}{regs: make(map[int]*wasiReg)}
+
+// New creates a selector. It needs nothing from the host.
+func New() (*Selector, error) {
+	return &Selector{regs: make(map[int]*wasiReg)}, nil
+}
+
+// Fd returns -1: poll_oneoff has no host object to embed in another poller.
+func (s *Selector) Fd() int { return -1 }
+
+func (s *Selector) acquire() bool { return s.ref.acquire() }
+
+func (s *Selector) release() {
+	if s.ref.release() {
+		s.destroy()
+	}
+}
+
+// wasiBits maps an Interest to the subscriptions it asks for. WASI has
+// nothing for Priority, AIO or LIO.
+func wasiBits(i events.Interest) (uint32, error) {
+	if !i.Valid() {
+		return 0, ErrInvalidInterest
+	}
+	if i.IsPriority() || i.IsAIO() || i.IsLIO() {
+		return 0, fmt.Errorf("%w: %v with poll_oneoff: %w", ErrInvalidInterest, i, errors.ErrUnsupported)
+	}
+	var bits uint32
+	if i.IsReadable() {
+		bits |= rawFdRead
+	}
+	if i.IsWritable() {
+		bits |= rawFdWrite
+	}
+	return bits, nil
+}
+
+// Register adds fd with token t and interest i. A descriptor that is
+// already registered, with this selector or another one, gives
+// ErrAlreadyRegistered. A host that gives sockets no file identity (wazero)
+// cannot tell a descriptor closed while registered from the next one that
+// reuses its number until a Wait finds it closed: deregister before
+// closing (mio/net's sockets do so themselves).
+func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
+	bits, err := wasiBits(i)
+	if err != nil {
+		return err
+	}
+	if fd < 0 {
+		return fmt.Errorf("mio: register fd %d: %w", fd, syscall.EBADF)
+	}
+	if !s.acquire() {
+		return ErrClosed
+	}
+	defer s.release()
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("mio: register fd %d: %w", fd, err)
+	}
+	wasiOwners.mu.Lock()
+	defer wasiOwners.mu.Unlock()
+	if old, ok := wasiOwners.regs[fd]; ok {
+		if old.dev == st.Dev && old.ino == st.Ino && !old.sel.ref.isClosed() {
+			return ErrAlreadyRegistered
+		}
+		old.sel.forget(old)
+	}
+	r := &wasiReg{sel: s, fd: fd, token: t, interest: bits, armed: bits, dev: st.Dev, ino: st.Ino}
+	wasiOwners.regs[fd] = r
+	s.mu.Lock()
+	s.regs[fd] = r
+	s.mu.Unlock()
+	return nil
+}
+
+// Reregister replaces the token and interest of a registered fd and re-arms
+// it.
+func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
+	bits, err := wasiBits(i)
+	if err != nil {
+		return err
+	}
+	if !s.acquire() {
+		return ErrClosed
+	}
+	defer s.release()
+	wasiOwners.mu.RLock()
+	defer wasiOwners.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.regs[fd]
+	if !ok || wasiOwners.regs[fd] != r {
+		return ErrNotRegistered
+	}
+	r.token, r.interest, r.armed = t, bits, bits
+	return nil
+}
+
+// Deregister removes fd. Once it returns, no Wait reports an event for it.
+func (s *Selector) Deregister(fd int) error {
+	if !s.acquire() {
+		return ErrClosed
+	}
+	defer s.release()
+	wasiOwners.mu.Lock()
+	defer wasiOwners.mu.Unlock()
+	r, ok := wasiOwners.regs[fd]
+	if !ok || r.sel != s {
+		return ErrNotRegistered
+	}
+	delete(wasiOwners.regs, fd)
+	s.forget(r)
+	return nil
+}
+
+// forget drops r from its selector. The caller holds wasiOwners.mu.
+func (s *Selector) forget(r *wasiReg) {
+	s.mu.Lock()
+	if s.regs[r.fd] == r {
+		delete(s.regs, r.fd)
+	}
+	s.mu.Unlock()
+}
+
+// Rearm asks again for every readiness of fd's interest, in whichever
+// selector holds fd; an fd that none holds is ignored. Call it when an
+// operation on fd returned EAGAIN: this backend reports each readiness once
+// (see Selector), and the would-block says the source has been drained.
+// The sockets of mio/net call it themselves.
+func Rearm(fd int) {
+	wasiOwners.mu.RLock()
+	if r, ok := wasiOwners.regs[fd]; ok {
+		r.sel.mu.Lock()
+		r.armed = r.interest
+		r.sel.mu.Unlock()
+	}
+	wasiOwners.mu.RUnlock()
+}
+
+// Wait waits for up to len(dst) events for up to timeout (negative: without
+// limit), in sleeps of at most 10 ms with a yield to the scheduler
+// between (see Selector). Each reported readiness is disarmed until a
+// re-arm. A pending Wake is reported at once, never after a sleep; Close
+// ends the wait with ErrClosed.
+func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	if !s.acquire() {
+		return 0, ErrClosed
+	}
+	defer s.release()
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	sleep := time.Duration(0) // the first look only checks
+	for {
+		n, err := s.poll(dst, sleep)
+		switch {
+		case s.ref.isClosed():
+			return 0, ErrClosed
+		case n > 0 || err != nil || timeout == 0:
+			return n, err
+		case timeout > 0:
+			left := time.Until(deadline)
+			if left <= 0 {
+				return 0, nil
+			}
+			sleep = min(left, yieldSlice)
+		default:
+			sleep = yieldSlice
+		}
+		runtime.Gosched()
+		if s.ref.isClosed() {
+			return 0, ErrClosed
+		}
+	}
+}
+
+// clockUserdata marks the timeout's subscription; the others carry the
+// index of their registration in s.of, twice, plus one for writing.
+const clockUserdata = ^uint64(0)
+
+// poll makes one poll_oneoff over the armed set, sleeping up to sleep when
+// nothing is ready (not at all when a Wake is pending), and reports what it
+// found into dst.
+func (s *Selector) poll(dst []events.Event, sleep time.Duration) (int, error) {
+	if s.wakeup.Load() {
+		sleep = 0
+	}
+	s.collect(sleep)
+	n := 0
+	if len(s.subs) > 1 || sleep > 0 {
+		var got uint32
+		errno := syscall.Errno(pollOneoff(unsafe.Pointer(&s.subs[0]), unsafe.Pointer(&s.out[0]),
+			uint32(len(s.subs)), unsafe.Pointer(&got)))
+		switch errno {
+		case 0:
+			n = s.report(dst, s.out[:min(int(got), len(s.out))])
+		case syscall.EINTR:
+		default:
+			return 0, os.NewSyscallError("poll_oneoff", errno)
+		}
+		s.forgetGone()
+	}
+	if n < len(dst) && s.takeWakeup() {
+		s.mu.Lock()
+		w := s.waker
+		s.mu.Unlock()
+		if w.live {
+			dst[n] = events.MakeEvent(w.token, events.FlagReadable, 0)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// takeWakeup consumes a pending Wake.
+func (s *Selector) takeWakeup() bool { return s.wakeup.Load() && s.wakeup.Swap(false) }
+
+// collect builds the subscriptions: the clock first, then one per armed
+// readiness of each registration.
+func (s *Selector) collect(sleep time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs = append(s.subs[:0], subscription{
+		userdata:  clockUserdata,
+		eventtype: eventClock,
+		fdOrClock: clockMonotonic,
+		timeout:   uint64(sleep),
+		precision: uint64(time.Microsecond),
+	})
+	s.of = s.of[:0]
+	for _, r := range s.regs {
+		if r.armed == 0 {
+			continue
+		}
+		k := uint64(len(s.of))
+		s.of = append(s.of, r)
+		if r.armed&rawFdRead != 0 {
+			s.subs = append(s.subs, subscription{userdata: 2 * k, eventtype: eventFdRead, fdOrClock: uint32(r.fd)})
+		}
+		if r.armed&rawFdWrite != 0 {
+			s.subs = append(s.subs, subscription{userdata: 2*k + 1, eventtype: eventFdWrite, fdOrClock: uint32(r.fd)})
+		}
+	}
+	if cap(s.out) < len(s.subs) {
+		s.out = make([]event, len(s.subs), cap(s.subs))
+	}
+	s.out = s.out[:len(s.subs)]
+	if cap(s.hits) < len(s.of) {
+		s.hits = make([]uint32, len(s.of), cap(s.of))
+	}
+	s.hits = s.hits[:len(s.of)]
+	clear(s.hits)
+}
+
+// report turns the host's answers into events in dst, one per descriptor,
+// disarming what it reports, and returns how many.
+func (s *Selector) report(dst []events.Event, out []event) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range out {
+		e := &out[i]
+		if e.userdata == clockUserdata || e.userdata/2 >= uint64(len(s.of)) {
+			continue
+		}
+		k := e.userdata / 2
+		if syscall.Errno(e.errno) == syscall.EBADF {
+			s.gone = append(s.gone, s.of[k]) // closed without Deregister
+			continue
+		}
+		raw := uint32(rawFdRead)
+		if e.userdata&1 != 0 {
+			raw = rawFdWrite
+		}
+		if e.flags&eventHangup != 0 {
+			raw |= rawHangup
+		}
+		s.hits[k] |= raw | uint32(e.errno)<<rawErrnoShift
+	}
+	n := 0
+	for k, raw := range s.hits {
+		if raw == 0 {
+			continue
+		}
+		r := s.of[k]
+		if n == len(dst) || s.regs[r.fd] != r {
+			continue // no room (it stays armed), or deregistered meanwhile
+		}
+		if raw&rawHangup != 0 || wasiFlags(raw)&events.FlagError != 0 {
+			r.armed = 0
+		} else {
+			r.armed &^= raw
+		}
+		dst[n] = events.MakeEvent(r.token, wasiFlags(raw), raw)
+		n++
+	}
+	return n
+}
+
+// forgetGone drops the registrations whose descriptors were found closed.
+func (s *Selector) forgetGone() {
+	if len(s.gone) == 0 {
+		return
+	}
+	wasiOwners.mu.Lock()
+	for _, r := range s.gone {
+		if wasiOwners.regs[r.fd] == r {
+			delete(wasiOwners.regs, r.fd)
+		}
+		s.forget(r)
+	}
+	wasiOwners.mu.Unlock()
+	clear(s.gone)
+	s.gone = s.gone[:0]
+}
+
+// Close closes the selector. A Wait in progress sees it when it next looks,
+// at the latest after its current sleep. Close is idempotent.
+func (s *Selector) Close() error {
+	if !s.acquire() {
+		return nil
+	}
+	s.ref.closeWaking(func() {})
+	s.release()
+	return nil
+}
+
+func (s *Selector) destroy() {
+	wasiOwners.mu.Lock()
+	s.mu.Lock()
+	for fd, r := range s.regs {
+		if wasiOwners.regs[fd] == r {
+			delete(wasiOwners.regs, fd)
+		}
+	}
+	clear(s.regs)
+	s.mu.Unlock()
+	wasiOwners.mu.Unlock()
+}
+
+// Waker makes the selector's Wait report a readable event with its token.
+// On wasip1 it is a flag: no goroutine runs while a Wait sleeps in the host,
+// so a Wake is made while the Wait yields or before it starts, and the
+// Wait sees the flag at its next look and returns without sleeping.
+type Waker struct {
+	sel    *Selector
+	closed atomic.Bool
+}
+
+// NewWaker creates the waker, reporting token t.
+func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
+	if !s.acquire() {
+		return nil, ErrClosed
+	}
+	defer s.release()
+	s.mu.Lock()
+	s.waker = wasiWakerSlot{token: t, live: true}
+	s.mu.Unlock()
+	return &Waker{sel: s}, nil
+}
+
+// Wake makes the selector report the waker's token; wakes before a Wait
+// coalesce into one event. ErrClosed after Close of the waker or of the
+// selector.
+func (w *Waker) Wake() error {
+	if w.closed.Load() || !w.sel.acquire() {
+		return ErrClosed
+	}
+	w.sel.wakeup.Store(true)
+	w.sel.release()
+	return nil
+}
+
+// Close removes the waker. A second Close returns ErrClosed.
+func (w *Waker) Close() error {
+	if !w.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	w.sel.mu.Lock()
+	w.sel.waker = wasiWakerSlot{}
+	w.sel.mu.Unlock()
+	w.sel.wakeup.Store(false)
+	return nil
+}
