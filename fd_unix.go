@@ -1,15 +1,16 @@
-//go:build unix
+//go:build unix || wasip1
 
 package mio
 
 import "syscall"
 
-// On Unix every selector is a descriptor and registers descriptors: what is
-// here is the same for epoll, kqueue and poll(2).
+// On Unix and on wasip1 every selector registers descriptors: what is here
+// is the same for epoll, kqueue, poll(2) and WASI's poll_oneoff.
 
 // Fd returns the descriptor of the Poll's selector (the epoll or kqueue
-// descriptor), for embedding this Poll in another poller. It stays owned by
-// the Poll: do not close it, and do not use it after Close.
+// descriptor), for embedding this Poll in another poller; -1 where the
+// selector has none (poll(2), wasip1). It stays owned by the Poll: do not
+// close it, and do not use it after Close.
 func (p *Poll) Fd() int { return p.sel.Fd() }
 
 // Fd returns the descriptor of the selector behind r, as Poll.Fd does (mio's
@@ -81,6 +82,6 @@ func (r *Registry) deregisterFd(fd int) error {
 }
 
 // ErrWouldBlock is what every non-blocking call returns instead of blocking.
-// On Unix it is syscall.EAGAIN itself, so both errors.Is(err, ErrWouldBlock)
+// On Unix and wasip1 it is syscall.EAGAIN itself, so both errors.Is(err, ErrWouldBlock)
 // and errors.Is(err, syscall.EAGAIN) hold, and returning it allocates nothing.
 var ErrWouldBlock error = syscall.EAGAIN
