@@ -20,7 +20,7 @@ GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/r
 	internal/kevent/decode_decl_amd64.go internal/kevent/decode_decl_arm64.go \
 	internal/iocp/decode_decl_amd64.go internal/iocp/decode_decl_arm64.go
 
-.PHONY: all generate check-generate test test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-modules cross bench peerbench proxybench proxybench-idle soak fuzz lint ensure-qemu
+.PHONY: all generate check-generate test test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-wasip1 test-modules cross bench peerbench proxybench proxybench-idle soak fuzz lint ensure-qemu
 
 all: test
 
@@ -40,8 +40,9 @@ check-generate: generate
 
 ## test: vet, race tests, purego tests, the suite over the poll(2) backend,
 ## linux/386 natively, arm64, armv7 and s390x (big-endian) under qemu, Windows
-## tests under Wine, cross builds, generated code current
-test: lint test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-modules cross check-generate
+## tests under Wine, wasip1 tests under wazero, cross builds, generated code
+## current
+test: lint test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-wasip1 test-modules cross check-generate
 	@echo "make test: all passed"
 
 test-race:
@@ -94,9 +95,22 @@ test-windows:
 	WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all GOOS=windows GOARCH=amd64 \
 		$(GO) test -count=1 -exec /usr/lib/wine/wine64 ./...
 
-## test-modules: the generator and benchmark modules build, vet, and every benchmark runs once
+## test-wasip1: the packages that run on WASI Preview 1, as wasip1/wasm
+## under wazero: internal/wasirun (a module of its own, so that users never
+## download wazero) is go test's -exec runner, which mounts the file system,
+## passes the environment and pre-opens the TCP listeners net's tests accept
+## from (see its doc comment)
+WASIRUN := $(CURDIR)/internal/wasirun/wasirun
+WASIP1_PKGS ?= . ./events ./selector ./net ./timer ./internal/ownedfd
+test-wasip1:
+	cd internal/wasirun && $(GO) build -o $(WASIRUN) .
+	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec $(WASIRUN) $(WASIP1_PKGS)
+
+## test-modules: the generator, benchmark and wasip1 runner modules build and
+## vet, and every benchmark runs once
 test-modules:
 	cd asm && $(GO) vet ./...
+	cd internal/wasirun && $(GO) vet ./...
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -bench . -benchtime 1x ./... >/dev/null
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . >/dev/null
 
