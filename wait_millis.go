@@ -1,4 +1,4 @@
-//go:build mio_poll || !(linux || darwin || dragonfly || freebsd || netbsd || openbsd)
+//go:build mio_poll || !(linux || darwin || dragonfly || freebsd || netbsd || openbsd || wasip1)
 
 package mio
 

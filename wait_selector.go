@@ -75,8 +75,9 @@ func (p *Poll) close() error {
 }
 
 // HasMicrosecondTimeouts reports whether Poll honours timeouts to the
-// microsecond. The answer follows the backend, not the OS: kqueue does
-// (kevent takes a timespec); IOCP and poll(2) round up to the next
+// microsecond. The answer follows the backend, not the OS: kqueue and
+// wasip1's poll_oneoff do (kevent takes a timespec, poll_oneoff
+// nanoseconds); IOCP and poll(2) round up to the next
 // millisecond (GetQueuedCompletionStatusEx and poll take milliseconds), so
 // darwin or a BSD built with the tag mio_poll answers false; without a
 // selector there is no Poll to honour them.
