@@ -231,16 +231,18 @@ func (px *proxy) reportOn(c <-chan os.Signal) {
 // conns and stops are shared by every loop: the pairs open, and the stop
 // signals received.
 type loop struct {
-	cfg   *config
-	poll  *mio.Poll
-	r     *mio.Registry
-	l     *mnet.TCPListener
-	pool  *mnet.RelayPool
-	wheel *timer.Wheel
-	fire  func(mio.Token) // l.expired, bound once
-	pairs map[mio.Token]*pair
-	next  mio.Token
-	now   time.Time // when the current Poll returned
+	cfg  *config
+	poll *mio.Poll
+	r    *mio.Registry
+	l    *mnet.TCPListener
+	pool *mnet.RelayPool
+	// buffers are the copy buffers where there is no mnet.Relay (off Linux).
+	buffers buffers
+	wheel   *timer.Wheel
+	fire    func(mio.Token) // l.expired, bound once
+	pairs   map[mio.Token]*pair
+	next    mio.Token
+	now     time.Time // when the current Poll returned
 
 	conns *atomic.Int64
 	stops *atomic.Int32
@@ -548,8 +550,8 @@ func (lp *loop) dial(c *mnet.TCPStream, id mio.Token) (*pair, error) {
 	p := &pair{client: c, upstream: u}
 	up, err := lp.pool.NewRelay(u, c)
 	if errors.Is(err, errors.ErrUnsupported) { // no Relay on this OS: copy
-		p.up = &direction{src: c, dst: u, buf: make([]byte, 64<<10)}
-		p.down = &direction{src: u, dst: c, buf: make([]byte, 64<<10)}
+		p.up = &direction{src: c, dst: u, buffers: &lp.buffers}
+		p.down = &direction{src: u, dst: c, buffers: &lp.buffers}
 	} else {
 		if err != nil {
 			u.Close()
@@ -643,9 +645,12 @@ func (d *relayed) full() bool { return d.relay.Buffered() > 0 }
 func (d *relayed) close() { d.relay.Close() }
 
 // direction is one way of a pair where there is no mnet.Relay (off Linux):
-// bytes read from src, not yet written to dst.
+// bytes read from src, not yet written to dst, in a buffer borrowed from
+// the loop's buffers only while they wait, so that an idle pair holds none
+// (as a Relay holds neither buffer nor pipe).
 type direction struct {
 	src, dst   *mnet.TCPStream
+	buffers    *buffers
 	buf        []byte
 	start, end int
 	eof        bool // src has ended
@@ -654,7 +659,15 @@ type direction struct {
 
 func (d *direction) full() bool { return d.start < d.end }
 
-func (d *direction) close() {}
+func (d *direction) close() { d.giveBack() }
+
+// giveBack returns the buffer, which holds nothing that waits.
+func (d *direction) giveBack() {
+	if d.buf != nil {
+		d.buffers.put(d.buf)
+		d.buf, d.start, d.end = nil, 0, 0
+	}
+}
 
 // pump moves bytes until a side would block.
 func (d *direction) pump(srcState) (bool, error) {
@@ -672,12 +685,17 @@ func (d *direction) pump(srcState) (bool, error) {
 		}
 		d.start, d.end = 0, 0
 		if d.eof {
+			d.giveBack()
 			d.shut = true
 			return true, d.dst.Shutdown(mnet.ShutdownWrite)
+		}
+		if d.buf == nil {
+			d.buf = d.buffers.get()
 		}
 		n, err := d.src.Read(d.buf)
 		switch {
 		case errors.Is(err, mio.ErrWouldBlock):
+			d.giveBack()
 			return false, nil
 		case err == io.EOF:
 			d.eof = true
@@ -688,6 +706,34 @@ func (d *direction) pump(srcState) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// buffers lends the copy buffers of a loop's directions: each is held only
+// while the bytes read into it wait for their destination, and up to
+// maxIdleBuffers stay for the next arrivals.
+type buffers struct{ idle [][]byte }
+
+const (
+	// copyBuffer is the size of a direction's buffer: one read of up to
+	// this much, then its write.
+	copyBuffer = 64 << 10
+	// maxIdleBuffers bound what a loop keeps after a burst.
+	maxIdleBuffers = 64
+)
+
+func (b *buffers) get() []byte {
+	if n := len(b.idle); n > 0 {
+		buf := b.idle[n-1]
+		b.idle = b.idle[:n-1]
+		return buf
+	}
+	return make([]byte, copyBuffer)
+}
+
+func (b *buffers) put(buf []byte) {
+	if len(b.idle) < maxIdleBuffers {
+		b.idle = append(b.idle, buf)
+	}
 }
 
 // pair is a client and its upstream connection.
