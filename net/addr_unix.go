@@ -1,4 +1,4 @@
-//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix
 
 package net
 
@@ -89,9 +89,7 @@ func putUnix(rsa *unix.RawSockaddrAny, path string) (uint32, error) {
 	if len(path) >= len(sa.Path) {
 		return 0, unix.ENAMETOOLONG
 	}
-	for i := 0; i < len(path); i++ {
-		sa.Path[i] = int8(path[i])
-	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&sa.Path[0])), len(sa.Path)), path) // int8 or uint8, by OS
 	const base = uint32(unsafe.Offsetof(sa.Path))
 	var l uint32
 	switch {

@@ -42,8 +42,10 @@
 // registration, as mio's does there: the AFD poll state belongs to the value.
 //
 // Linux has every type and the proxy features (batches, relay,
-// SO_REUSEPORT); darwin and the BSDs every type, through x/sys calls (no
-// abstract namespace); Windows the TCP and UDP types, with Fd returning the
+// SO_REUSEPORT); darwin, the BSDs, AIX, Solaris and illumos every type,
+// through x/sys calls (no abstract namespace; over the poll(2) backend on
+// AIX, Solaris and illumos, whose readiness each I/O call re-arms);
+// Windows the TCP and UDP types, with Fd returning the
 // SOCKET as a uintptr, and named pipes (NamedPipe, as mio's: their I/O goes
 // through buffers the pipe owns). Where a feature is missing the call returns an error
 // matching errors.ErrUnsupported.

@@ -1,4 +1,4 @@
-//go:build windows || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build (unix && !linux) || windows
 
 package net_test
 

@@ -1,4 +1,4 @@
-//go:build darwin || dragonfly || freebsd || netbsd || openbsd || windows
+//go:build (unix && !linux) || windows
 
 package net
 

@@ -10,3 +10,7 @@ const abstractUnix = true
 
 // reusePortSpreads: Linux spreads connections among SO_REUSEPORT listeners.
 const reusePortSpreads = true
+
+func setReusePort(fd int) error {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+}

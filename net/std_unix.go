@@ -1,4 +1,4 @@
-//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix
 
 package net
 
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/gomio/mio/internal/ownedfd"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,7 +27,7 @@ func takeOver(c stdConn) (sysHandle, error) {
 	fd := -1
 	var dupErr error
 	if err := rc.Control(func(s uintptr) {
-		fd, dupErr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
+		fd, dupErr = ownedfd.DupCloexec(int(s))
 	}); err != nil {
 		return -1, fmt.Errorf("mio/net: from std: %w", err)
 	}

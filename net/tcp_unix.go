@@ -1,4 +1,4 @@
-//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix
 
 package net
 
@@ -44,7 +44,7 @@ func listenTCP(addr netip.AddrPort, reusePort bool) (l *TCPListener, err error) 
 		return nil, fmt.Errorf("mio/net: SO_REUSEADDR: %w", err)
 	}
 	if reusePort {
-		if err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+		if err = setReusePort(fd); err != nil {
 			return nil, fmt.Errorf("mio/net: SO_REUSEPORT: %w", err)
 		}
 	}

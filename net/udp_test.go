@@ -1,4 +1,4 @@
-//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix || windows
 
 package net_test
 
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"syscall"
 	"testing"
 
 	"github.com/gomio/mio"
@@ -122,6 +123,20 @@ func TestUDPOptions(t *testing.T) {
 	must(t, u.SetMulticastTTLV4(7))
 	if got, err := u.MulticastTTLV4(); err != nil || got != 7 {
 		t.Fatalf("MulticastTTLV4 %v %v", got, err)
+	}
+	// IPv4's multicast TTL is one byte: what it cannot hold is refused,
+	// and the TTL stays as it was.
+	for _, bad := range []int{-1, 256} {
+		if err := u.SetMulticastTTLV4(bad); !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("SetMulticastTTLV4(%d): %v, want an error matching EINVAL", bad, err)
+		}
+	}
+	if got, err := u.MulticastTTLV4(); err != nil || got != 7 {
+		t.Fatalf("MulticastTTLV4 after refused values: %v %v, want 7", got, err)
+	}
+	must(t, u.SetMulticastTTLV4(255))
+	if got, err := u.MulticastTTLV4(); err != nil || got != 255 {
+		t.Fatalf("MulticastTTLV4 %v %v, want 255", got, err)
 	}
 	must(t, u.SetTTL(33))
 	if got, err := u.TTL(); err != nil || got != 33 {

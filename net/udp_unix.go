@@ -1,4 +1,4 @@
-//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix
 
 package net
 
@@ -142,22 +142,61 @@ func (u *UDPSocket) Broadcast() (bool, error) { return u.getBool(unix.SOL_SOCKET
 
 // SetMulticastLoopV4 sets IP_MULTICAST_LOOP.
 func (u *UDPSocket) SetMulticastLoopV4(on bool) error {
-	return u.setBool(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, on)
+	var v byte
+	if on {
+		v = 1
+	}
+	return u.setIPv4Byte(unix.IP_MULTICAST_LOOP, v)
 }
 
 // MulticastLoopV4 returns IP_MULTICAST_LOOP.
 func (u *UDPSocket) MulticastLoopV4() (bool, error) {
-	return u.getBool(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP)
+	v, err := u.ipv4Byte(unix.IP_MULTICAST_LOOP)
+	return v != 0, err
 }
 
-// SetMulticastTTLV4 sets IP_MULTICAST_TTL.
+// SetMulticastTTLV4 sets IP_MULTICAST_TTL, from 0 to 255 (another value
+// is an error matching syscall.EINVAL).
 func (u *UDPSocket) SetMulticastTTLV4(ttl int) error {
-	return u.setInt(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, ttl)
+	if err := u.checkMulticastTTL(ttl); err != nil {
+		return err
+	}
+	return u.setIPv4Byte(unix.IP_MULTICAST_TTL, byte(ttl))
 }
 
 // MulticastTTLV4 returns IP_MULTICAST_TTL.
 func (u *UDPSocket) MulticastTTLV4() (int, error) {
-	return u.getInt(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL)
+	return u.ipv4Byte(unix.IP_MULTICAST_TTL)
+}
+
+// IPv4's multicast loop and TTL are a byte (u_char) on the BSDs, Solaris
+// and illumos, which refuse an int for them, while Linux and darwin take a
+// byte as well as an int (and Go's net sets IP_MULTICAST_LOOP as a byte on
+// AIX too): so every Unix sets and reads them as one byte, the one path that
+// holds everywhere, and which the Linux tests run. Read as a byte, the value
+// is right on big-endian machines too, where an int read back from a
+// one-byte option is not.
+func (u *UDPSocket) setIPv4Byte(opt int, v byte) error {
+	fd, err := u.sysfd()
+	if err != nil {
+		return err
+	}
+	if err := unix.SetsockoptByte(fd, unix.IPPROTO_IP, opt, v); err != nil {
+		return fmt.Errorf("mio/net: setsockopt: %w", err)
+	}
+	return nil
+}
+
+func (u *UDPSocket) ipv4Byte(opt int) (int, error) {
+	fd, err := u.sysfd()
+	if err != nil {
+		return 0, err
+	}
+	v, err := unix.GetsockoptByte(fd, unix.IPPROTO_IP, opt)
+	if err != nil {
+		return 0, fmt.Errorf("mio/net: getsockopt: %w", err)
+	}
+	return int(v), nil
 }
 
 // SetMulticastLoopV6 sets IPV6_MULTICAST_LOOP.

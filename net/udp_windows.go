@@ -167,8 +167,12 @@ func (u *UDPSocket) MulticastLoopV4() (bool, error) {
 	return u.getBool(windows.IPPROTO_IP, windows.IP_MULTICAST_LOOP)
 }
 
-// SetMulticastTTLV4 sets IP_MULTICAST_TTL.
+// SetMulticastTTLV4 sets IP_MULTICAST_TTL, from 0 to 255 (another value
+// is an error matching syscall.EINVAL).
 func (u *UDPSocket) SetMulticastTTLV4(ttl int) error {
+	if err := u.checkMulticastTTL(ttl); err != nil {
+		return err
+	}
 	return u.setInt(windows.IPPROTO_IP, windows.IP_MULTICAST_TTL, ttl)
 }
 

@@ -102,7 +102,7 @@ func takeOver(f *os.File, write bool) (int, error) {
 	var ferr error
 	if err := rc.Control(func(s uintptr) {
 		if ferr = checkEnd(int(s), write); ferr == nil {
-			fd, ferr = dupCloexec(int(s))
+			fd, ferr = ownedfd.DupCloexec(int(s))
 		}
 	}); err != nil {
 		return -1, fmt.Errorf("mio/pipe: %s: %w", f.Name(), err)

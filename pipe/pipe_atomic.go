@@ -13,6 +13,3 @@ func newPipe() (r, w int, err error) {
 	}
 	return p[0], p[1], nil
 }
-
-// dupCloexec duplicates fd as a close-on-exec descriptor in one call.
-func dupCloexec(fd int) (int, error) { return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0) }

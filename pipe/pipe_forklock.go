@@ -32,15 +32,3 @@ func newPipe() (r, w int, err error) {
 	}
 	return p[0], p[1], nil
 }
-
-// dupCloexec duplicates fd as a close-on-exec descriptor, under ForkLock
-// (AIX has no F_DUPFD_CLOEXEC; macOS shares this file for its pipe).
-func dupCloexec(fd int) (int, error) {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD, 0)
-	if err == nil {
-		unix.CloseOnExec(nfd)
-	}
-	return nfd, err
-}

@@ -1,4 +1,4 @@
-//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix || windows
 
 // Command echo is an echo server on one event loop, the shape most mio
 // programs start from: per-connection state, reads until would-block, output

@@ -1,4 +1,4 @@
-//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix || windows
 
 // Package server is the echo example's event loop: per-connection state,
 // reads until would-block (or a short read), output that does not fit kept

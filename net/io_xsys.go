@@ -1,4 +1,4 @@
-//go:build darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix && !linux
 
 package net
 
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"syscall"
 	"unsafe"
 
 	"github.com/gomio/mio/selector"
@@ -116,9 +117,10 @@ func total(bufs [][]byte) int {
 	return n
 }
 
-// setup makes a new descriptor close-on-exec and non-blocking, and keeps
+// setup makes a descriptor non-blocking and close-on-exec, and keeps
 // writes to a closed peer from raising SIGPIPE where the OS lets a socket
-// say so.
+// say so (elsewhere Go's runtime ignores SIGPIPE on every descriptor but 1
+// and 2, so a write to a closed peer is EPIPE: see noSigpipe).
 func setup(fd int) error {
 	unix.CloseOnExec(fd)
 	if err := unix.SetNonblock(fd, true); err != nil {
@@ -131,12 +133,23 @@ func setup(fd int) error {
 }
 
 // bindAddressNoPort does nothing: only Linux can leave a bind's port to
-// connect.
+// connect (IP_BIND_ADDRESS_NO_PORT).
 func bindAddressNoPort(fd int) {}
+
+// The descriptors below are created without SOCK_CLOEXEC, which darwin, AIX
+// and Solaris before 11.4 lack, and marked close-on-exec under
+// syscall.ForkLock's read side, as Go's net does there: a fork (os/exec)
+// takes the write side, so no child is started between the creation and
+// the mark and inherits the socket.
 
 // newSocketFd creates a non-blocking, close-on-exec socket.
 func newSocketFd(family, typ int) (int, error) {
+	syscall.ForkLock.RLock()
 	fd, err := unix.Socket(family, typ, 0)
+	if err == nil {
+		unix.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return -1, fmt.Errorf("mio/net: socket: %w", err)
 	}
@@ -149,7 +162,13 @@ func newSocketFd(family, typ int) (int, error) {
 
 // socketPair creates a connected, non-blocking, close-on-exec pair.
 func socketPair(typ int) (int, int, error) {
+	syscall.ForkLock.RLock()
 	fds, err := unix.Socketpair(unix.AF_UNIX, typ, 0)
+	if err == nil {
+		unix.CloseOnExec(fds[0])
+		unix.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return -1, -1, fmt.Errorf("mio/net: socketpair: %w", err)
 	}
@@ -167,7 +186,12 @@ func socketPair(typ int) (int, int, error) {
 func sysAccept(fd int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
 	selector.Rearm(fd)
 	for {
+		syscall.ForkLock.RLock()
 		nfd, sa, err := unix.Accept(fd)
+		if err == nil {
+			unix.CloseOnExec(nfd)
+		}
+		syscall.ForkLock.RUnlock()
 		switch err {
 		case nil:
 			if err := setup(nfd); err != nil {
@@ -285,26 +309,16 @@ func sockaddr(rsa *unix.RawSockaddrAny, l uint32) unix.Sockaddr {
 	return nil
 }
 
-// somaxconn is the listen backlog: the system's maximum where sysctl tells
-// it, as Go's net uses.
-var somaxconn = func() int {
-	for _, name := range []string{"kern.ipc.somaxconn", "kern.somaxconn"} {
-		if n, err := unix.SysctlUint32(name); err == nil && n > 0 {
-			return int(min(n, 1<<16-1))
-		}
-	}
-	return unix.SOMAXCONN
-}()
-
-// Sockaddrs on darwin and the BSDs start with their length; Unix sockets
-// have no abstract namespace.
-func setLen(rsa *unix.RawSockaddrAny, l uint32) { rsa.Addr.Len = uint8(l) }
-
+// Unix sockets have no abstract namespace off Linux.
 const abstractUnix = false
 
 // reusePortSpreads: SO_REUSEPORT does not spread connections the same way
-// here (FreeBSD needs SO_REUSEPORT_LB; macOS gives them to one listener).
+// here (FreeBSD needs SO_REUSEPORT_LB; macOS gives them to one listener;
+// illumos has no SO_REUSEPORT), so ListenTCPReusePort refuses at once and
+// setReusePort is never reached.
 const reusePortSpreads = false
+
+func setReusePort(int) error { return errNotLinux }
 
 // batch is empty: batches are Linux's (sendmmsg, recvmmsg).
 type batch struct{}
