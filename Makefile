@@ -20,7 +20,7 @@ GENERATED := poll_amd64.s poll_arm64.s internal/rawsys/rawsys_amd64.s internal/r
 	internal/kevent/decode_decl_amd64.go internal/kevent/decode_decl_arm64.go \
 	internal/iocp/decode_decl_amd64.go internal/iocp/decode_decl_arm64.go
 
-.PHONY: all generate check-generate test test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-wasip1 test-modules cross bench peerbench proxybench proxybench-idle soak fuzz lint ensure-qemu
+.PHONY: all generate check-generate test test-race test-purego test-poll test-386 test-arm64 test-arm test-s390x test-windows test-wasip1 test-modules cross bench peerbench proxybench proxysyscalls proxybench-idle soak fuzz lint ensure-qemu
 
 all: test
 
@@ -167,6 +167,13 @@ proxybench:
 	$(GO) build -o bench/results/mio-proxy ./examples/proxy
 	EXTRA_PROXY="$(CURDIR)/bench/results/mio-proxy -listen {LISTEN} -upstream {UPSTREAM}" EXTRA_NAME=mio \
 		bash $(PEERBENCH)/proxy.sh | tee bench/results/proxybench.txt
+
+## proxysyscalls: system calls per round trip of examples/proxy, HAProxy and
+## nginx under strace -c -f, each case of proxybench; in
+## bench/results/proxy-syscalls.txt (run make proxybench first: it installs them)
+proxysyscalls:
+	$(GO) build -o bench/results/mio-proxy ./examples/proxy
+	bash bench/proxy-syscalls.sh $(PEERBENCH) $(CURDIR)/bench/results/mio-proxy | tee bench/results/proxy-syscalls.txt
 
 ## proxybench-idle: PAIRS idle pairs through examples/proxy at once, each
 ## checked byte for byte before and after idling: descriptors and heap per
