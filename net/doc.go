@@ -47,6 +47,9 @@
 // AIX, Solaris and illumos, whose readiness each I/O call re-arms);
 // Windows the TCP and UDP types, with Fd returning the
 // SOCKET as a uintptr, and named pipes (NamedPipe, as mio's: their I/O goes
-// through buffers the pipe owns). Where a feature is missing the call returns an error
-// matching errors.ErrUnsupported.
+// through buffers the pipe owns); wasip1 the TCP types over the sockets the
+// host pre-opens (TCPListenerFromFd, Accept, Read, Write, Peek, Shutdown:
+// all that WASI Preview 1 has), with no addresses, options or UDP. Where a
+// feature is missing the call returns an error matching
+// errors.ErrUnsupported.
 package net

@@ -1,4 +1,4 @@
-//go:build (unix && !linux) || windows
+//go:build (unix && !linux) || windows || wasip1
 
 package net
 
