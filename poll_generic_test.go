@@ -5,8 +5,11 @@ package mio
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"unsafe"
 
@@ -98,7 +101,18 @@ func TestDecodeEpollMatchesTwin(t *testing.T) {
 		}
 	}
 	checkDecode(t, raw)
+	// Every combination at every place in a pair of the vector loop's
+	// blocks: record i holds combination i%65, and 65 is prime to 16.
+	raw = nil
 	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 65 * 16 {
+		k := i % 65 % 64
+		rec := make([]byte, epollRecordSize)
+		binary.NativeEndian.PutUint32(rec, uint32(k&0x1f)|uint32(k&0x20)<<8|r.Uint32()&^0x201f)
+		binary.NativeEndian.PutUint64(rec[epollDataOffset:], r.Uint64())
+		raw = append(raw, rec...)
+	}
+	checkDecode(t, raw)
 	for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 1023, 1024} {
 		buf := make([]byte, n*epollRecordSize)
 		for i := range buf {
@@ -112,13 +126,104 @@ func FuzzDecodeEpoll(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(bytes.Repeat([]byte{0xff}, 3*epollRecordSize))
 	f.Add([]byte{0x19, 0x20, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
-	// Seventeen records: two blocks of the AVX2 loop and a scalar tail.
-	seq := make([]byte, 17*epollRecordSize)
-	for i := range seq {
-		seq[i] = byte(i * 37)
+	// Seventeen records: two blocks of the AVX2 loop and a scalar tail;
+	// forty-three: its first block, a pair, one block more and a tail.
+	for _, n := range []int{17, 43} {
+		seq := make([]byte, n*epollRecordSize)
+		for i := range seq {
+			seq[i] = byte(i * 37)
+		}
+		f.Add(seq)
 	}
-	f.Add(seq)
 	f.Fuzz(func(t *testing.T, raw []byte) { checkDecode(t, raw) })
+}
+
+// The decoder in place, as a wait leaves the records, at the tightest
+// layout (the slots of exactly n records, the records at their tail) for
+// every count to 64 and some beyond, on every loop: each record must be
+// read before a slot's store reaches it. The slots end at a page that
+// cannot be read, and apart from the slots the records begin just after one
+// and end just before one, so a loop that reads a byte before or past the
+// records faults; the fault is a test failure, not a crash.
+func TestDecodeInPlaceEveryCount(t *testing.T) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	counts := []int{}
+	for n := 1; n <= 64; n++ {
+		counts = append(counts, n)
+	}
+	counts = append(counts, 127, 128, 129, 1000, 1023, 1024, 1025, 4099)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, p := range decoderPaths {
+		restore := p.use()
+		for _, n := range counts {
+			raw := make([]byte, n*epollRecordSize)
+			for i := range raw {
+				raw[i] = byte(r.Uint32())
+			}
+			want := make([]Event, n)
+			decodeEpollGeneric(&want[0], unsafe.Pointer(&raw[0]), n)
+
+			slots := unsafe.Slice((*Event)(unsafe.Pointer(&guarded(t, n*eventSize, true)[0])), n)
+			tail := epollTail(&slots[0], n)
+			copy(unsafe.Slice((*byte)(tail), len(raw)), raw)
+			decodeGuarded(t, p.name, "in place", &slots[0], tail, n)
+			for _, atEnd := range []bool{false, true} {
+				apart := make([]Event, n)
+				src := guarded(t, len(raw), atEnd)
+				copy(src, raw)
+				decodeGuarded(t, p.name, "apart", &apart[0], unsafe.Pointer(&src[0]), n)
+				if i := firstDifference(apart, want); i >= 0 {
+					t.Fatalf("%s, %d records apart: event %d is %v, want %v", p.name, n, i, apart[i], want[i])
+				}
+			}
+			if i := firstDifference(slots, want); i >= 0 {
+				t.Fatalf("%s, %d records in place: event %d is %v, want %v", p.name, n, i, slots[i], want[i])
+			}
+		}
+		restore()
+	}
+}
+
+func firstDifference(got, want []Event) int {
+	for i := range want {
+		if got[i] != want[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// decodeGuarded runs decodeEpoll, failing the test if it faults.
+func decodeGuarded(t *testing.T, path, layout string, dst *Event, src unsafe.Pointer, n int) {
+	t.Helper()
+	defer func() {
+		if e := recover(); e != nil {
+			t.Fatalf("%s, %d records %s: the decoder read outside the records: %v", path, n, layout, e)
+		}
+	}()
+	decodeEpoll(dst, src, n)
+}
+
+// guarded returns size bytes of fresh memory between two pages that cannot
+// be read, ending at the second one if atEnd and beginning just after the
+// first one otherwise.
+func guarded(t *testing.T, size int, atEnd bool) []byte {
+	page := os.Getpagesize()
+	span := (size + page - 1) / page * page
+	mem, err := unix.Mmap(-1, 0, span+2*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Munmap(mem) })
+	for _, guard := range [][]byte{mem[:page], mem[page+span:]} {
+		if err := unix.Mprotect(guard, unix.PROT_NONE); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if atEnd {
+		return mem[page+span-size : page+span]
+	}
+	return mem[page : page+size]
 }
 
 // A level-triggered epoll reports the same state on every wait, so the
@@ -224,19 +329,14 @@ func fmtBool(b bool, s string) string {
 	return "-"
 }
 
-// BenchmarkDecodeEpoll decodes 1024 records. place=tail decodes in place, as
-// a wait leaves them, after the copy that stands in for the kernel's write
-// (BenchmarkKernelCopy is that copy alone); place=apart decodes the same
-// records from a buffer of their own into the slots, the decoder's cost
-// alone. impl=go is the portable twin, impl=asm/PATH each loop of the
-// generated decoder that this CPU can run.
+// BenchmarkDecodeEpoll decodes 8, 64 and 1024 records. place=tail decodes in
+// place, as a wait leaves them, after the copy that stands in for the
+// kernel's write (BenchmarkKernelCopy is that copy alone); place=apart
+// decodes the same records from a buffer of their own into the slots, the
+// decoder's cost alone. impl=go is the portable twin, impl=asm/PATH each loop
+// of the generated decoder that this CPU can run.
 func BenchmarkDecodeEpoll(b *testing.B) {
-	const n = 1024
-	raw := make([]byte, n*epollRecordSize)
 	r := rand.New(rand.NewPCG(5, 6))
-	for i := range raw {
-		raw[i] = byte(r.Uint32())
-	}
 	type impl struct {
 		name   string
 		decode func(*Event, unsafe.Pointer, int)
@@ -249,27 +349,33 @@ func BenchmarkDecodeEpoll(b *testing.B) {
 		}
 	}
 	for _, im := range impls {
-		b.Run("impl="+im.name+"/place=tail/events=1024", func(b *testing.B) {
-			defer im.path.use()()
-			slots := make([]Event, n)
-			tail := epollTail(&slots[0], n)
-			rec := unsafe.Slice((*byte)(tail), len(raw))
-			cpu := startThreadCPU(b)
-			for b.Loop() {
-				copy(rec, raw) // what the kernel does before every decode
-				im.decode(&slots[0], tail, n)
+		for _, n := range []int{8, 64, 1024} {
+			raw := make([]byte, n*epollRecordSize)
+			for i := range raw {
+				raw[i] = byte(r.Uint32())
 			}
-			cpu.report(b, n)
-		})
-		b.Run("impl="+im.name+"/place=apart/events=1024", func(b *testing.B) {
-			defer im.path.use()()
-			slots := make([]Event, n)
-			cpu := startThreadCPU(b)
-			for b.Loop() {
-				im.decode(&slots[0], unsafe.Pointer(&raw[0]), n)
-			}
-			cpu.report(b, n)
-		})
+			b.Run(fmt.Sprintf("impl=%s/place=tail/events=%d", im.name, n), func(b *testing.B) {
+				defer im.path.use()()
+				slots := make([]Event, n)
+				tail := epollTail(&slots[0], n)
+				rec := unsafe.Slice((*byte)(tail), len(raw))
+				cpu := startThreadCPU(b)
+				for b.Loop() {
+					copy(rec, raw) // what the kernel does before every decode
+					im.decode(&slots[0], tail, n)
+				}
+				cpu.report(b, n)
+			})
+			b.Run(fmt.Sprintf("impl=%s/place=apart/events=%d", im.name, n), func(b *testing.B) {
+				defer im.path.use()()
+				slots := make([]Event, n)
+				cpu := startThreadCPU(b)
+				for b.Loop() {
+					im.decode(&slots[0], unsafe.Pointer(&raw[0]), n)
+				}
+				cpu.report(b, n)
+			})
+		}
 	}
 }
 

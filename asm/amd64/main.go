@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"log"
@@ -27,9 +28,10 @@ import (
 
 var (
 	layout      = spec.EpollAMD64
-	flagTable   Mem // spec.FlagTable: flags indexed by spec.FlagIndex(raw)
-	nibbleLow   Mem // spec.NibbleTables, each twice: one per 128-bit lane
-	nibbleHigh  Mem
+	flagTable   Mem    // spec.FlagTable: flags indexed by spec.FlagIndex(raw)
+	flagTables  [3]Mem // spec.OverlapTables, each twice: one per 128-bit lane
+	packTables  [2]Mem // packControl(0), packControl(2)
+	slotTables  [4]Mem // slotControl(k)
 	avx2Enabled = NewDataAddr(Symbol{Name: "·epollDecodeAVX2"}, 0)
 	dwords      = map[uint32]Mem{}
 )
@@ -94,8 +96,14 @@ func poller() {
 	for k, word := range spec.FlagTableWords() {
 		DATA(8*k, U64(word))
 	}
-	low, high := spec.NibbleTables()
-	nibbleLow, nibbleHigh = laneTable("epollNibbleLow", low), laneTable("epollNibbleHigh", high)
+	byLow, highMask, highSet := spec.OverlapTables()
+	flagTables = [3]Mem{laneTable("epollFlagByLow", byLow), laneTable("epollFlagHighMask", highMask), laneTable("epollFlagHighSet", highSet)}
+	for h := range packTables {
+		packTables[h] = ymmConst(fmt.Sprintf("epollPackFlags%d", 2*h), packControl(2*h))
+	}
+	for k := range slotTables {
+		slotTables[k] = ymmConst(fmt.Sprintf("epollSlots%d", k), slotControl(k))
+	}
 
 	epollWait()
 	epollWaitDecode()
@@ -104,8 +112,13 @@ func poller() {
 
 // laneTable emits a 16-byte shuffle table twice, for both lanes of a YMM.
 func laneTable(name string, t [16]byte) Mem {
+	return ymmConst(name, append(t[:], t[:]...))
+}
+
+// ymmConst emits 32 bytes of read-only data.
+func ymmConst(name string, b []byte) Mem {
 	m := GLOBL(name, RODATA|NOPTR)
-	for k, word := range spec.Words(append(t[:], t[:]...)) {
+	for k, word := range spec.Words(b) {
 		DATA(8*k, U64(word))
 	}
 	return m
@@ -196,8 +209,8 @@ func decodeEpoll() {
 // AVX2 where the CPU has it (the Go side sets epollDecodeAVX2 at start-up),
 // then the rest, or all of them, four per iteration with scalar loads. Each
 // record is read before its slot is written, which makes the in-place layout
-// safe: a block reads all its records before it writes any slot, and slot i
-// ends where record i+1 begins at the earliest.
+// safe: slot i ends where record i+1 begins at the earliest (decodeAVX2
+// gives the distances for its blocks).
 func decodeLoop(dst, src, count GPPhysical) {
 	CMPB(avx2Enabled, U8(0))
 	JEQ(LabelRef("scalar"))
@@ -258,87 +271,271 @@ func decodeOne(dst, src GPPhysical, i int) {
 // avx2Block is how many records one AVX2 iteration decodes.
 const avx2Block = 8
 
+// The AVX2 loop's windows. Window k is the 32 bytes at block+24k-4: lane 0
+// holds record 2k at byte 4 after a dword of the record before, lane 1
+// record 2k+1 at byte 0 before a dword of the record after. windowRecord is
+// where a lane's record starts; windowSpare is the dword of the lane that
+// holds no byte of its record, into which the flags are blended before the
+// lane is shuffled into its slot.
+var (
+	windowRecord = [2]int{4, 0}
+	windowSpare  = [2]int{0, 3}
+)
+
+// windowDisp is where window k starts, from the block's first record.
+func windowDisp(k int) int { return 2*k*layout.RecordSize - windowRecord[0] }
+
+// bitsGather is how the loop puts the bits of its eight records into the
+// eight dwords of one YMM with four blends: the window of the first pair,
+// then four loads at these displacements from the block, each giving the
+// dwords listed. All of them stay inside the block and the dword before it,
+// and each record's bits land in the lane of its slot (even records in lane
+// 0, odd in lane 1), which the in-lane shuffles need.
+var bitsGather = []struct {
+	disp   int
+	dwords []int
+}{{windowDisp(0), []int{1, 4}}, {8, []int{7}}, {24, []int{0}}, {36, []int{3, 6}}, {64, []int{2, 5}}}
+
+// gatheredRecords returns, for each dword of the gathered bits, its record;
+// it panics if bitsGather misses a record, takes one twice, reads past the
+// block or puts a record in the wrong lane.
+func gatheredRecords() [8]int {
+	var rec [8]int
+	seen := map[int]bool{}
+	for _, g := range bitsGather {
+		if g.disp < windowDisp(0) || g.disp+32 > avx2Block*layout.RecordSize {
+			panic(fmt.Sprintf("amd64: bits load at %d leaves the block", g.disp))
+		}
+		for _, d := range g.dwords {
+			at := g.disp + 4*d
+			if at%layout.RecordSize != 0 || seen[at/layout.RecordSize] || (at/layout.RecordSize)%2 != d/4 {
+				panic(fmt.Sprintf("amd64: dword %d of the load at %d is not a fresh record's bits in its lane", d, g.disp))
+			}
+			rec[d] = at / layout.RecordSize
+			seen[rec[d]] = true
+		}
+	}
+	if len(seen) != avx2Block {
+		panic("amd64: the gather misses a record")
+	}
+	return rec
+}
+
+// packControl is the VPSHUFB control that moves the flags of the eight
+// records (byte at of each gathered dword) into the windows' spare dwords:
+// record 2k's to byte k of lane 0's, record 2k+1's to byte k of lane 1's.
+func packControl(at int) []byte {
+	c := bytes.Repeat([]byte{0x80}, 32)
+	for d, r := range gatheredRecords() {
+		lane := r % 2
+		c[16*lane+4*windowSpare[lane]+r/2] = byte(4*(d%4) + at)
+	}
+	return c
+}
+
+// slotControl is the VPSHUFB control that turns window k, its spare dwords
+// holding the packed flags, into slots 2k and 2k+1: token, flags (one byte,
+// zero-extended) and bits.
+func slotControl(k int) []byte {
+	c := make([]byte, 0, 32)
+	for lane := range 2 {
+		r := windowRecord[lane]
+		for i := range 8 {
+			c = append(c, byte(r+layout.DataOffset+i)) // token
+		}
+		c = append(c, byte(4*windowSpare[lane]+k), 0x80, 0x80, 0x80) // flags
+		for i := range 4 {
+			c = append(c, byte(r+i)) // bits
+		}
+	}
+	return c
+}
+
+// blendMask is VPBLENDD's immediate that takes the dwords listed.
+func blendMask(dwords ...int) U8 {
+	var m U8
+	for _, d := range dwords {
+		m |= 1 << d
+	}
+	return m
+}
+
 // decodeAVX2 decodes blocks of eight records while count >= 8, leaving
-// count < 8 and src, dst past the blocks. Each YMM store writes two
-// consecutive slots: lane 0 holds record 2k, lane 1 record 2k+1. A record's
-// 16 bytes come into a lane with one 128-bit load at an offset of its choice,
-// so the shuffles never cross lanes:
+// count < 8 and src, dst past the blocks: the first block alone, then pairs
+// of blocks while a record follows the pair, then single blocks.
 //
-//   - tokens: a load at rec+4 puts the token in the low quadword, one at
-//     rec-4 in the high one;
-//   - bits: pair k (records 2k, 2k+1) is loaded at rec-4k, which puts its
-//     bits in dword k; three dword blends gather the four pairs' bits, and
-//     one lookup computes the flags of all eight (spec.NibbleTables);
-//   - VPUNPCK{L,H}DQ interleaves flags and bits into each slot's second
-//     quadword, VPUNPCK{L,H}QDQ joins it to the token.
+// Slots 2k and 2k+1 of a block are one YMM store, made from window k (see
+// windowRecord) by one in-lane VPSHUFB once the flags are blended into its
+// spare dwords. The flags are computed for many records at once: the bits of
+// a block's eight records are gathered into the dwords of one YMM
+// (bitsGather), the three lookups of spec.OverlapTables give their flags,
+// and one VPSHUFB packs them into the spare dwords. A pair of blocks shares
+// one computation: the second block is gathered two bytes early, so that its
+// records' low words fill the high words of the dwords, and one word blend
+// puts sixteen records in one YMM.
 //
-// Every load stays inside the block's 96 bytes.
+// Bounds: a block's loads lie in [block-4, block+100), those of the second
+// block of a pair in [block-6, block+100): window 0 begins with the last
+// dword of the record before the block, window 3 ends with the first of the
+// record after it. The first block's window 0 is loaded at src and shifted
+// instead, and the single blocks, one of which may end the records, build
+// window 3 from the block alone (lastWindow); pairs run only while a record
+// follows them. Nothing is read before src or past the last record.
+//
+// In place (epollTail): slots at dst, records at src = dst+4max, n <= max.
+// Block b (records 8b to 8b+7) is decoded only if 8b+8 <= n. Its k-th store
+// (k = 0 to 3) ends at dst+128b+32(k+1). A load that follows it in program
+// order reads either window k+1 or later of block b, from src+96b+24(k+1)-4
+// on, or a later block, from src+96(b+1)-6 on (a pair gathers both blocks'
+// bits before either stores). The first is 4max-32b-8k-12 >= 20-8k bytes past
+// the store's end, at least 4 for k <= 2 (no load of its block follows the
+// last store); the second is 4max-32b-38 >= 26 bytes past it, as a later
+// block means 8b+16 <= n. So no store writes a byte of a record not yet
+// loaded, and no load reads a byte that a store of the loop wrote (nor waits
+// on one to forward). TestDecodeInPlaceEveryCount checks every count to 64 and
+// some beyond, at the tightest layout, max = n.
 func decodeAVX2(dst, src, count GPPhysical) {
 	// Physical registers: avo's allocator would reach for Y16 and up, which
 	// only EVEX (AVX-512) encodes.
-	lowTable, highTable, nibble, highMask, highBase, flagMask := Y0, Y1, Y2, Y3, Y4, Y5
-	VMOVDQU(nibbleLow, lowTable)
-	VMOVDQU(nibbleHigh, highTable)
-	VPBROADCASTD(dwordConst(0x0f), nibble)
-	VPBROADCASTD(dwordConst(1|2<<8), highMask)                             // HUP (bit 4) and RDHUP (bit 13), shifted right by four
-	VPBROADCASTD(dwordConst(0x80800000|spec.NibbleRDHUPBase<<8), highBase) // bytes 2, 3 look up nothing
-	VPBROADCASTD(dwordConst(spec.NibbleFlagMask), flagMask)
+	c := avx2Consts{Y0, Y1, Y2, Y3, Y4, [2]VecPhysical{Y5, Y6}, [4]VecPhysical{Y7, Y8, Y9, Y10}}
+	r := avx2Regs{Y11, Y12, Y13, Y14, Y15}
+	VMOVDQU(flagTables[0], c.byLow)
+	VMOVDQU(flagTables[1], c.highMask)
+	VMOVDQU(flagTables[2], c.highSet)
+	VPBROADCASTD(dwordConst(spec.FlagIndexMask*0x10001), c.indexBits)
+	VPBROADCASTD(dwordConst(0x01010101), c.indexWeights)
+	for h, y := range c.pack {
+		VMOVDQU(packTables[h], y)
+	}
+	for k, y := range c.slots {
+		VMOVDQU(slotTables[k], y)
+	}
 
 	R := layout.RecordSize
-	pairLoad := func(disp int, y VecPhysical) VecPhysical { // records 2k and 2k+1 from disp into lanes 0, 1
-		VMOVDQU(Mem{Base: src, Disp: disp}, y.AsX())
-		VINSERTI128(U8(1), Mem{Base: src, Disp: disp + R}, y, y)
-		return y
+	advance := func(blocks int) {
+		ADDQ(U32(blocks*avx2Block*R), src)
+		ADDQ(U32(blocks*avx2Block*spec.EventSize), dst)
+		SUBQ(U8(blocks*avx2Block), count)
 	}
-	Label("avx2")
-	bits0 := pairLoad(0*R, Y6)
-	pair1 := pairLoad(2*R-4, Y7) // bits in dword 1, token in the high quadword
-	bits2 := pairLoad(4*R-8, Y8)
-	bits3 := pairLoad(6*R-12, Y9)
+	Comment("The first block, its window 0 loaded at the block and shifted.")
+	VMOVDQU(Mem{Base: src}, r.w0.AsX())
+	VPSLLDQ(U8(windowRecord[0]), r.w0.AsX(), r.w0.AsX())
+	VINSERTI128(U8(1), Mem{Base: src, Disp: R}, r.w0, r.w0)
+	avx2Single(dst, src, c, r, false)
+	advance(1)
+	CMPQ(count, U8(2*avx2Block))
+	JLS(LabelRef("avx2rest")) // a pair reads the first record after it
 
-	b := Y10
-	VPBLENDD(U8(0x22), pair1, bits0, b)
-	VPBLENDD(U8(0x44), bits2, b, b)
-	VPBLENDD(U8(0x88), bits3, b, b)
+	Label("avx2pairs")
+	avx2Pair(dst, src, c, r)
+	advance(2)
+	CMPQ(count, U8(2*avx2Block))
+	JHI(LabelRef("avx2pairs"))
 
-	lo, g, y, m, f := Y11, Y12, Y8, Y9, Y11
-	VPAND(nibble, b, lo)
-	VPSRLD(U8(4), b, g)
-	VPAND(highMask, g, g)
-	VPOR(highBase, g, g)
-	VPSHUFB(lo, lowTable, lo) // lo = NibbleLow[b & 15]
-	VPSHUFB(g, highTable, g)  // byte 0: G, byte 1: Y
-	VPSRLD(U8(8), g, y)
-	VPAND(g, lo, m)
-	VPAND(y, m, m)
-	VPSRLD(U8(spec.NibbleMarkerShift), m, m)
-	VPOR(g, lo, f)
-	VPAND(flagMask, f, f)
-	VPOR(m, f, f)
-
-	wl, wh := Y12, Y10
-	VPUNPCKLDQ(b, f, wl) // pairs 0, 1: flags, bits
-	VPUNPCKHDQ(b, f, wh) // pairs 2, 3
-	for k, st := range []struct {
-		unpack func(...Op)
-		tok    VecPhysical
-		w      VecPhysical
-	}{
-		{VPUNPCKLQDQ, pairLoad(0*R+4, Y13), wl},
-		{VPUNPCKHQDQ, pair1, wl},
-		{VPUNPCKLQDQ, pairLoad(4*R+4, Y14), wh},
-		{VPUNPCKHQDQ, pairLoad(6*R-4, Y15), wh},
-	} {
-		out := []VecPhysical{Y6, Y8, Y9, Y11}[k]
-		st.unpack(st.w, st.tok, out)
-		VMOVDQU(out, Mem{Base: dst, Disp: 2 * k * spec.EventSize})
-	}
-	ADDQ(U32(avx2Block*R), src)
-	ADDQ(U32(avx2Block*spec.EventSize), dst)
-	SUBQ(U8(avx2Block), count)
+	Label("avx2rest") // 16 records or fewer
 	CMPQ(count, U8(avx2Block))
-	JCC(LabelRef("avx2"))
+	JCS(LabelRef("avx2done"))
+	avx2Single(dst, src, c, r, true)
+	advance(1)
+	JMP(LabelRef("avx2rest"))
+	Label("avx2done")
 	VZEROUPPER()
+}
+
+// avx2Consts are the registers the AVX2 loop keeps its constants in.
+type avx2Consts struct {
+	byLow, highMask, highSet, indexBits, indexWeights VecPhysical
+	pack                                              [2]VecPhysical // packControl(0), packControl(2)
+	slots                                             [4]VecPhysical
+}
+
+// avx2Regs are the registers the blocks work in.
+type avx2Regs struct{ w0, bits, t, high, flags VecPhysical }
+
+// gatherBits puts the bits of the block at src+disp (the window 0 already
+// in r) into the dwords of r as bitsGather lists them, each dword's
+// displaced by shift bytes.
+func gatherBits(src GPPhysical, disp, shift int, r VecPhysical) {
+	for _, g := range bitsGather[1:] {
+		VPBLENDD(blendMask(g.dwords...), Mem{Base: src, Disp: disp + g.disp - shift}, r, r)
+	}
+}
+
+// computeFlags computes the flags of the 16-bit words of bits (each a
+// record's low word: byte 0 of the bits and the byte with RDHUP), the flags
+// of each into its low byte. k = spec.FlagIndex: both bytes masked to their
+// bits, added by VPMADDUBSW;
+// flags = ByLow[k&15] & HighMask[k>>2] | HighSet[k>>2].
+func computeFlags(c avx2Consts, bits, t, high, flags VecPhysical) {
+	VPAND(c.indexBits, bits, t)
+	VPMADDUBSW(c.indexWeights, t, t)
+	VPSRLW(U8(2), t, high)
+	VPSHUFB(t, c.byLow, flags)
+	VPSHUFB(high, c.highMask, t)
+	VPAND(t, flags, flags)
+	VPSHUFB(high, c.highSet, t)
+	VPOR(t, flags, flags)
+}
+
+// writeSlots blends the packed flags into the spare dwords of the block's
+// windows (windows 0 and 3 from registers when w0, w3 are not nil, the others
+// from memory) and shuffles each into its two slots.
+func writeSlots(dst, src GPPhysical, b int, c avx2Consts, packed, w0, w3, t VecPhysical) {
+	spare := blendMask(windowSpare[0], 4+windowSpare[1])
+	for k, ctl := range c.slots {
+		if w := map[int]VecPhysical{0: w0, 3: w3}[k]; w != nil {
+			VPBLENDD(spare, packed, w, t)
+		} else {
+			VPBLENDD(^spare, Mem{Base: src, Disp: b*avx2Block*layout.RecordSize + windowDisp(k)}, packed, t)
+		}
+		VPSHUFB(ctl, t, t)
+		VMOVDQU(t, Mem{Base: dst, Disp: b*avx2Block*spec.EventSize + 2*k*spec.EventSize})
+	}
+}
+
+// lastWindow loads window 3 of the block at src into w without its last
+// dword, which lies past the block: lane 1 is loaded four bytes early and
+// shifted down.
+func lastWindow(src GPPhysical, w, t VecPhysical) {
+	k, R := avx2Block/2-1, layout.RecordSize
+	VMOVDQU(Mem{Base: src, Disp: windowDisp(k)}, w.AsX())
+	VMOVDQU(Mem{Base: src, Disp: (2*k+1)*R - 4}, t.AsX())
+	VPSRLDQ(U8(4), t.AsX(), t.AsX())
+	VINSERTI128(U8(1), t.AsX(), w, w)
+}
+
+// avx2Single decodes one block, which may be the last of the records: its
+// window 3 is built by lastWindow. loadW0 is false when the caller has put
+// window 0 in r.w0.
+func avx2Single(dst, src GPPhysical, c avx2Consts, r avx2Regs, loadW0 bool) {
+	if loadW0 {
+		VMOVDQU(Mem{Base: src, Disp: windowDisp(0)}, r.w0)
+	}
+	VMOVDQA(r.w0, r.bits)
+	gatherBits(src, 0, 0, r.bits)
+	computeFlags(c, r.bits, r.t, r.high, r.flags)
+	VPSHUFB(c.pack[0], r.flags, r.flags)
+	lastWindow(src, r.bits, r.high)
+	writeSlots(dst, src, 0, c, r.flags, r.w0, r.bits, r.t)
+}
+
+// avx2Pair decodes two blocks, not the last of the records, computing their
+// flags at once: the second block's bits are gathered two bytes early, which
+// puts each record's low word in the high word of its dword, and one word
+// blend joins them to the first block's.
+func avx2Pair(dst, src GPPhysical, c avx2Consts, r avx2Regs) {
+	first, second, t, high, flags := r.w0, r.bits, r.t, r.high, r.flags
+	B := avx2Block * layout.RecordSize
+	VMOVDQU(Mem{Base: src, Disp: windowDisp(0)}, first)
+	gatherBits(src, 0, 0, first)
+	VMOVDQU(Mem{Base: src, Disp: B + windowDisp(0) - 2}, second)
+	gatherBits(src, B, 2, second)
+	VPBLENDW(U8(0xaa), second, first, first)
+	computeFlags(c, first, t, high, flags)
+	VPSHUFB(c.pack[0], flags, first)
+	VPSHUFB(c.pack[1], flags, second)
+	writeSlots(dst, src, 0, c, first, nil, nil, t)
+	writeSlots(dst, src, 1, c, second, nil, nil, t)
 }
 
 // decodeKevent decodes kevent_t records whose layout (stride, field offsets

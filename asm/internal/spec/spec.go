@@ -168,6 +168,63 @@ func NibbleTables() (low, high [16]byte) {
 	return low, high
 }
 
+// The amd64 vector loop computes the flags of eight records at once, one per
+// 32-bit lane, with three 16-byte lookups by overlapping nibbles of the
+// FlagIndex k: its low four bits (IN, PRI, OUT, ERR) and its high four, k>>2
+// (OUT, ERR, HUP, RDHUP):
+//
+//	flags = ByLow[k&15] & HighMask[k>>2] | HighSet[k>>2]
+//
+// ByLow gives the flags the low nibble decides alone and, in the places of
+// ReadClosed and WriteClosed, what it contributes to the two conditions that
+// need both nibbles (IN for IN and RDHUP; ERR alone for ERR alone);
+// HighMask passes the former and holds the high nibble's side of the latter;
+// HighSet adds what the high nibble decides alone (HUP; OUT and ERR).
+// OverlapTables checks the identity over all 64 indexes.
+const (
+	flagReadClosed  = 1 << 3
+	flagWriteClosed = 1 << 4
+)
+
+// OverlapTables returns ByLow, HighMask and HighSet.
+func OverlapTables() (byLow, highMask, highSet [16]byte) {
+	const (
+		in, pri, out, err, hup, rdhup = 1, 2, 4, 8, 16, 32 // bits of the index
+		both                          = flagReadClosed | flagWriteClosed
+	)
+	raw := func(k int) uint32 { return uint32(k&FlagLowMask) | uint32(k>>5)<<FlagRDHUPBit }
+	for a := range 16 {
+		byLow[a] = byte(selector.EpollFlags(raw(a))) &^ both
+		if a&in != 0 {
+			byLow[a] |= flagReadClosed
+		}
+		if a == err {
+			byLow[a] |= flagWriteClosed
+		}
+	}
+	for b := range 16 {
+		k := b << 2 // the high nibble's bits in place, IN and PRI clear
+		highMask[b] = ^byte(both)
+		if k&rdhup != 0 {
+			highMask[b] |= flagReadClosed
+		}
+		if k&(out|hup|rdhup) == 0 && k&err != 0 {
+			highMask[b] |= flagWriteClosed
+		}
+		highSet[b] = byte(selector.EpollFlags(raw(k))) & both
+		if k == err {
+			highSet[b] = 0 // ERR alone needs the low nibble's word: IN and PRI clear
+		}
+	}
+	for k := range 64 {
+		got := byLow[k&15]&highMask[k>>2] | highSet[k>>2]
+		if got != byte(selector.EpollFlags(raw(k))) || FlagIndex(raw(k)) != k {
+			panic(fmt.Sprintf("spec: overlap tables give %#x for epoll bits %#x, want %#x", got, raw(k), selector.EpollFlags(raw(k))))
+		}
+	}
+	return byLow, highMask, highSet
+}
+
 // Header is the comment both generators put above the routines.
 var Header = []string{
 	"The hot path of the poller. Each routine either makes a syscall that",
