@@ -93,7 +93,7 @@ failed:
 	RET
 
 // func epollWaitDecode(epfd int, slots *byte, maxevents int, msec int) (n int, errno uintptr)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, SSE, SSE2, SSSE3
 TEXT ·epollWaitDecode(SB), NOSPLIT, $0-48
 	MOVQ         epfd+0(FP), DI
 	MOVQ         slots+8(FP), R12
@@ -111,9 +111,9 @@ TEXT ·epollWaitDecode(SB), NOSPLIT, $0-48
 	MOVQ         $0x00000000, CX
 	MOVQ         CX, errno+40(FP)
 	CMPB         ·epollDecodeAVX2+0(SB), $0x00
-	JEQ          scalar
+	JEQ          ssse3
 	CMPQ         AX, $0x08
-	JCS          scalar
+	JCS          ssse3
 	VMOVDQU      epollFlagByLow<>+0(SB), Y0
 	VMOVDQU      epollFlagHighMask<>+0(SB), Y1
 	VMOVDQU      epollFlagHighSet<>+0(SB), Y2
@@ -259,6 +259,58 @@ avx2rest:
 
 avx2done:
 	VZEROUPPER
+
+ssse3:
+	CMPB   ·epollDecodeSSSE3+0(SB), $0x00
+	JEQ    scalar
+	CMPQ   AX, $0x04
+	JCS    scalar
+	MOVOU  epollFlagByLow<>+0(SB), X0
+	MOVOU  epollFlagHighMask<>+0(SB), X1
+	MOVOU  epollFlagHighSet<>+0(SB), X2
+	MOVD   epollConst0000201f<>+0(SB), X3
+	PSHUFD $0x00, X3, X3
+	MOVD   epollConst01010101<>+0(SB), X4
+	PSHUFD $0x00, X4, X4
+
+ssse3block:
+	MOVOU      (R13), X5
+	MOVOU      24(R13), X6
+	SHUFPS     $0xcc, X6, X5
+	MOVOU      4(R13), X11
+	MOVOU      16(R13), X12
+	MOVOU      28(R13), X13
+	MOVOU      32(R13), X14
+	MOVO       X5, X6
+	PAND       X3, X6
+	PMADDUBSW  X4, X6
+	MOVO       X6, X7
+	PSRLW      $0x02, X7
+	MOVO       X0, X8
+	PSHUFB     X6, X8
+	MOVO       X1, X6
+	PSHUFB     X7, X6
+	PAND       X6, X8
+	MOVO       X2, X6
+	PSHUFB     X7, X6
+	POR        X6, X8
+	MOVO       X8, X9
+	PUNPCKLLQ  X5, X9
+	MOVO       X8, X10
+	PUNPCKHLQ  X5, X10
+	PUNPCKLQDQ X9, X11
+	SHUFPD     $0x02, X9, X12
+	PUNPCKLQDQ X10, X13
+	PUNPCKHQDQ X10, X14
+	MOVOU      X11, (R12)
+	MOVOU      X12, 16(R12)
+	MOVOU      X13, 32(R12)
+	MOVOU      X14, 48(R12)
+	ADDQ       $0x00000030, R13
+	ADDQ       $0x00000040, R12
+	SUBQ       $0x04, AX
+	CMPQ       AX, $0x04
+	JCC        ssse3block
 
 scalar:
 	LEAQ epollFlagTable<>+0(SB), R9
@@ -352,16 +404,19 @@ GLOBL epollConst201f201f<>(SB), RODATA|NOPTR, $4
 DATA epollConst01010101<>+0(SB)/4, $0x01010101
 GLOBL epollConst01010101<>(SB), RODATA|NOPTR, $4
 
+DATA epollConst0000201f<>+0(SB)/4, $0x0000201f
+GLOBL epollConst0000201f<>(SB), RODATA|NOPTR, $4
+
 // func decodeEpoll(dst *byte, src *byte, n int)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, SSE, SSE2, SSSE3
 TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
 	MOVQ         dst+0(FP), R12
 	MOVQ         src+8(FP), R13
 	MOVQ         n+16(FP), AX
 	CMPB         ·epollDecodeAVX2+0(SB), $0x00
-	JEQ          scalar
+	JEQ          ssse3
 	CMPQ         AX, $0x08
-	JCS          scalar
+	JCS          ssse3
 	VMOVDQU      epollFlagByLow<>+0(SB), Y0
 	VMOVDQU      epollFlagHighMask<>+0(SB), Y1
 	VMOVDQU      epollFlagHighSet<>+0(SB), Y2
@@ -507,6 +562,58 @@ avx2rest:
 
 avx2done:
 	VZEROUPPER
+
+ssse3:
+	CMPB   ·epollDecodeSSSE3+0(SB), $0x00
+	JEQ    scalar
+	CMPQ   AX, $0x04
+	JCS    scalar
+	MOVOU  epollFlagByLow<>+0(SB), X0
+	MOVOU  epollFlagHighMask<>+0(SB), X1
+	MOVOU  epollFlagHighSet<>+0(SB), X2
+	MOVD   epollConst0000201f<>+0(SB), X3
+	PSHUFD $0x00, X3, X3
+	MOVD   epollConst01010101<>+0(SB), X4
+	PSHUFD $0x00, X4, X4
+
+ssse3block:
+	MOVOU      (R13), X5
+	MOVOU      24(R13), X6
+	SHUFPS     $0xcc, X6, X5
+	MOVOU      4(R13), X11
+	MOVOU      16(R13), X12
+	MOVOU      28(R13), X13
+	MOVOU      32(R13), X14
+	MOVO       X5, X6
+	PAND       X3, X6
+	PMADDUBSW  X4, X6
+	MOVO       X6, X7
+	PSRLW      $0x02, X7
+	MOVO       X0, X8
+	PSHUFB     X6, X8
+	MOVO       X1, X6
+	PSHUFB     X7, X6
+	PAND       X6, X8
+	MOVO       X2, X6
+	PSHUFB     X7, X6
+	POR        X6, X8
+	MOVO       X8, X9
+	PUNPCKLLQ  X5, X9
+	MOVO       X8, X10
+	PUNPCKHLQ  X5, X10
+	PUNPCKLQDQ X9, X11
+	SHUFPD     $0x02, X9, X12
+	PUNPCKLQDQ X10, X13
+	PUNPCKHQDQ X10, X14
+	MOVOU      X11, (R12)
+	MOVOU      X12, 16(R12)
+	MOVOU      X13, 32(R12)
+	MOVOU      X14, 48(R12)
+	ADDQ       $0x00000030, R13
+	ADDQ       $0x00000040, R12
+	SUBQ       $0x04, AX
+	CMPQ       AX, $0x04
+	JCC        ssse3block
 
 scalar:
 	LEAQ epollFlagTable<>+0(SB), R9

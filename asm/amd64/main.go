@@ -27,13 +27,14 @@ import (
 )
 
 var (
-	layout      = spec.EpollAMD64
-	flagTable   Mem    // spec.FlagTable: flags indexed by spec.FlagIndex(raw)
-	flagTables  [3]Mem // spec.OverlapTables, each twice: one per 128-bit lane
-	packTables  [2]Mem // packControl(0), packControl(2)
-	slotTables  [4]Mem // slotControl(k)
-	avx2Enabled = NewDataAddr(Symbol{Name: "·epollDecodeAVX2"}, 0)
-	dwords      = map[uint32]Mem{}
+	layout       = spec.EpollAMD64
+	flagTable    Mem    // spec.FlagTable: flags indexed by spec.FlagIndex(raw)
+	flagTables   [3]Mem // spec.OverlapTables, each twice: one per 128-bit lane
+	packTables   [2]Mem // packControl(0), packControl(2)
+	slotTables   [4]Mem // slotControl(k)
+	avx2Enabled  = NewDataAddr(Symbol{Name: "·epollDecodeAVX2"}, 0)
+	ssse3Enabled = NewDataAddr(Symbol{Name: "·epollDecodeSSSE3"}, 0)
+	dwords       = map[uint32]Mem{}
 )
 
 // dwordConst is a 4-byte constant in read-only data, for VPBROADCASTD.
@@ -213,12 +214,90 @@ func decodeEpoll() {
 // gives the distances for its blocks).
 func decodeLoop(dst, src, count GPPhysical) {
 	CMPB(avx2Enabled, U8(0))
-	JEQ(LabelRef("scalar"))
+	JEQ(LabelRef("ssse3"))
 	CMPQ(count, U8(avx2Block))
-	JCS(LabelRef("scalar"))
+	JCS(LabelRef("ssse3"))
 	decodeAVX2(dst, src, count)
+	Label("ssse3")
+	CMPB(ssse3Enabled, U8(0))
+	JEQ(LabelRef("scalar"))
+	CMPQ(count, U8(ssse3Block))
+	JCS(LabelRef("scalar"))
+	decodeSSSE3(dst, src, count)
 	Label("scalar")
 	decodeScalar(dst, src, count)
+}
+
+// ssse3Block is how many records one SSSE3 iteration decodes.
+const ssse3Block = 4
+
+// decodeSSSE3 decodes blocks of four records while count >= 4, leaving
+// count < 4 and src, dst past the blocks: for the CPUs without AVX2, and
+// for what the AVX2 loop leaves. One SHUFPS gathers the bits of the four
+// records into the dwords of one XMM from two loads (each 16-byte load at a
+// record ends with the next record's bits), the lookups of
+// spec.OverlapTables give their flags, two unpacks pair each record's flags
+// with its bits, and one more joins each pair to the token, loaded in place
+// (the last record's from the end of the block, in the high quadword).
+//
+// Every load lies in the block, and all of a block's loads come before its
+// stores; in place (see decodeAVX2), block b's stores end at dst+64(b+1),
+// 4max-16(b+1) >= 0 bytes before the next block's records at src+48(b+1).
+func decodeSSSE3(dst, src, count GPPhysical) {
+	R := layout.RecordSize
+	byLow, highMask, highSet, indexBits, indexWeights := X0, X1, X2, X3, X4
+	MOVOU(flagTables[0], byLow)
+	MOVOU(flagTables[1], highMask)
+	MOVOU(flagTables[2], highSet)
+	MOVD(dwordConst(spec.FlagIndexMask), indexBits) // one record's bits per dword
+	PSHUFD(U8(0), indexBits, indexBits)
+	MOVD(dwordConst(0x01010101), indexWeights)
+	PSHUFD(U8(0), indexWeights, indexWeights)
+
+	bits, t, high, flags, lowPair, highPair := X5, X6, X7, X8, X9, X10
+	tok := []VecPhysical{X11, X12, X13, X14}
+	Label("ssse3block")
+	MOVOU(Mem{Base: src}, bits)           // bits 0 in dword 0, bits 1 in dword 3
+	MOVOU(Mem{Base: src, Disp: 2 * R}, t) // bits 2, bits 3
+	SHUFPS(U8(0<<0|3<<2|0<<4|3<<6), t, bits)
+	for k := range tok {
+		disp := k*R + layout.DataOffset // the token in the low quadword
+		if k == ssse3Block-1 {
+			disp = ssse3Block*R - 16 // in the high quadword, in the block
+		}
+		MOVOU(Mem{Base: src, Disp: disp}, tok[k])
+	}
+	// k = spec.FlagIndex(bits), flags = ByLow[k&15] & HighMask[k>>2] | HighSet[k>>2]
+	MOVO(bits, t)
+	PAND(indexBits, t)
+	PMADDUBSW(indexWeights, t)
+	MOVO(t, high)
+	PSRLW(U8(2), high)
+	MOVO(byLow, flags)
+	PSHUFB(t, flags)
+	MOVO(highMask, t)
+	PSHUFB(high, t)
+	PAND(t, flags)
+	MOVO(highSet, t)
+	PSHUFB(high, t)
+	POR(t, flags)
+
+	MOVO(flags, lowPair)
+	PUNPCKLLQ(bits, lowPair) // flags 0, bits 0, flags 1, bits 1
+	MOVO(flags, highPair)
+	PUNPCKHLQ(bits, highPair) // flags 2, bits 2, flags 3, bits 3
+	PUNPCKLQDQ(lowPair, tok[0])
+	SHUFPD(U8(2), lowPair, tok[1])
+	PUNPCKLQDQ(highPair, tok[2])
+	PUNPCKHQDQ(highPair, tok[3])
+	for k, x := range tok {
+		MOVOU(x, Mem{Base: dst, Disp: k * spec.EventSize})
+	}
+	ADDQ(U32(ssse3Block*R), src)
+	ADDQ(U32(ssse3Block*spec.EventSize), dst)
+	SUBQ(U8(ssse3Block), count)
+	CMPQ(count, U8(ssse3Block))
+	JCC(LabelRef("ssse3block"))
 }
 
 // decodeScalar is the loop of the CPUs without AVX2: per record two loads,
