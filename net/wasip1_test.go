@@ -343,3 +343,28 @@ func TestWasiFromFdMisuse(t *testing.T) {
 		t.Fatalf("Write on the adopted descriptor: %d, %v", n, err)
 	}
 }
+
+// A Read and an Accept that would block, and a Write, allocate nothing.
+func TestWasiWouldBlockAllocatesNothing(t *testing.T) {
+	l := newLoop(t)
+	s := l.accept()
+	idle := preopened(t, "MIO_WASI_IDLE_FD")
+	buf := make([]byte, 64)
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := s.Read(buf); !errors.Is(err, mio.ErrWouldBlock) {
+			t.Fatalf("Read with nothing sent: %v, want ErrWouldBlock", err)
+		}
+		if _, _, err := idle.Accept(); !errors.Is(err, mio.ErrWouldBlock) {
+			t.Fatalf("Accept with nothing pending: %v, want ErrWouldBlock", err)
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations per would-block Read and Accept", n)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if n, err := s.Write(buf[:1]); n != 1 || err != nil {
+			t.Fatalf("Write: %d, %v", n, err)
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations per Write", n)
+	}
+}

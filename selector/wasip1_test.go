@@ -341,3 +341,29 @@ func TestWasiMisuse(t *testing.T) {
 		t.Fatalf("Fd: %d, want -1", fd)
 	}
 }
+
+// A Wait that asks the host, re-arms included, and a Wake allocate nothing.
+func TestWasiWaitAllocatesNothing(t *testing.T) {
+	fd := acceptEcho(t)
+	s := newSelector(t)
+	w, err := s.NewWaker(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := s.Register(fd, 1, events.Readable|events.Writable); err != nil {
+		t.Fatal(err)
+	}
+	dst := make([]events.Event, 4)
+	round := func() {
+		selector.Rearm(fd)
+		w.Wake()
+		if _, err := s.Wait(dst, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	round() // the wait's arrays grow once
+	if n := testing.AllocsPerRun(100, round); n != 0 {
+		t.Fatalf("%v allocations per Rearm, Wake and Wait", n)
+	}
+}
