@@ -31,11 +31,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental/sock"
@@ -69,7 +71,9 @@ func run(wasmPath string, args []string) int {
 	ctx := context.Background()
 	rc := wazero.NewRuntimeConfig()
 	if dir, err := os.UserCacheDir(); err == nil {
-		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "mio-wasirun")); err == nil {
+		dir = filepath.Join(dir, "mio-wasirun")
+		pruneCache(dir, cacheAge)
+		if cache, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
 			rc = rc.WithCompilationCache(cache)
 		}
 	}
@@ -135,6 +139,26 @@ func run(wasmPath string, args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "wasirun:", err)
 	return 1
+}
+
+// cacheAge is how long a compiled binary stays in the cache. Every change
+// to a package makes a new test binary, about 20 MB compiled, so the cache
+// forgets what was compiled more than a day ago (a binary still in use is
+// compiled again, once).
+const cacheAge = 24 * time.Hour
+
+// pruneCache removes the files under dir written more than age ago.
+func pruneCache(dir string, age time.Duration) {
+	old := time.Now().Add(-age)
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.ModTime().Before(old) {
+			os.Remove(path)
+		}
+		return nil
+	})
 }
 
 // freePort returns a port of 127.0.0.1 that was free a moment ago, for
