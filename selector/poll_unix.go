@@ -24,7 +24,9 @@ import (
 // selector stops asking for it until the descriptor is re-armed, by
 // Reregister or by Rearm after an operation on it returned EAGAIN (the
 // sockets of mio/net call Rearm themselves). A descriptor that hung up or
-// failed is reported once and then left out until it is re-armed.
+// failed is reported once and then left out until it is re-armed. The
+// registrations, Rearm and the Waker are shared with wasip1's backend
+// (rearm_set.go).
 //
 // A wake-up made by New (an eventfd on Linux, a pipe elsewhere) ends a Wait
 // in progress: when a registration changes (so that the wait picks the
@@ -34,9 +36,9 @@ type Selector struct {
 	wake [2]int // the wake-up: read end, write end (the same eventfd on Linux)
 
 	mu      sync.Mutex
-	regs    map[int]*pollReg // this selector's registrations by descriptor
-	waiting bool             // a Wait is inside poll(2) with a copy of the set
-	waker   wakerSlot        // the Waker's token, while it is open
+	regs    map[int]*registration // this selector's registrations by descriptor
+	waiting bool                  // a Wait is inside poll(2) with a copy of the set
+	waker   wakerSlot             // the Waker's token, while it is open
 
 	signalled atomic.Bool // the wake-up is signalled, not yet drained
 	wakeup    atomic.Bool // the Waker asked for an event
@@ -44,35 +46,10 @@ type Selector struct {
 	// The wait's copy of the set and each entry's registration (nil for
 	// the wake-up); only the waiting goroutine uses them.
 	fds  []unix.PollFd
-	of   []*pollReg
-	gone []*pollReg // found closed, to forget once s.mu is released
+	of   []*registration
+	gone []*registration // found closed, to forget once s.mu is released
 	sink [64]byte
 }
-
-// pollReg is one registration. Its fields are guarded by its selector's mu.
-type pollReg struct {
-	sel      *Selector
-	fd       int
-	token    events.Token
-	interest uint32 // the poll(2) events the interest asks for
-	armed    uint32 // those not reported since the last re-arm
-	dev, ino uint64 // the file, to tell a reused descriptor number from it
-}
-
-type wakerSlot struct {
-	token events.Token
-	live  bool
-}
-
-// pollOwners maps every descriptor registered with any poll(2) selector of the
-// process to its registration. It refuses a second registration in another
-// selector, as mio's API promises, and lets Rearm find a descriptor's
-// selector from the descriptor alone. Lock order: pollOwners.mu, then a
-// selector's mu.
-var pollOwners = struct {
-	mu   sync.RWMutex
-	regs map[int]*pollReg
-}{regs: make(map[int]*pollReg)}
 
 // New creates a selector with its wake-up.
 func New() (*Selector, error) {
@@ -80,26 +57,15 @@ func New() (*Selector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mio: poll(2) wake-up: %w", err)
 	}
-	return &Selector{wake: w, regs: make(map[int]*pollReg)}, nil
+	return &Selector{wake: w, regs: make(map[int]*registration)}, nil
 }
 
 // Fd returns -1: poll(2) has no kernel object to embed in another poller.
 func (s *Selector) Fd() int { return -1 }
 
-// acquire marks the start of a use of the selector; false means closed.
-func (s *Selector) acquire() bool { return s.ref.acquire() }
-
-// release ends a use begun by acquire; the last one after Close destroys
-// the selector.
-func (s *Selector) release() {
-	if s.ref.release() {
-		s.destroy()
-	}
-}
-
-// pollBits maps an Interest to poll(2) events. AIO and LIO have no poll(2)
-// event.
-func pollBits(i events.Interest) (uint32, error) {
+// interestBits maps an Interest to poll(2) events. AIO and LIO have no
+// poll(2) event.
+func interestBits(i events.Interest) (uint32, error) {
 	if !i.Valid() {
 		return 0, ErrInvalidInterest
 	}
@@ -164,114 +130,6 @@ func fileOf(fd int) (dev, ino uint64, err error) {
 		return 0, 0, err
 	}
 	return uint64(st.Dev), uint64(st.Ino), nil
-}
-
-// Register adds fd with token t and interest i. A descriptor that is already
-// registered, with this selector or another one, gives ErrAlreadyRegistered.
-func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
-	bits, err := pollBits(i)
-	if err != nil {
-		return err
-	}
-	if fd < 0 {
-		return fmt.Errorf("mio: register fd %d: %w", fd, unix.EBADF)
-	}
-	if !s.acquire() {
-		return ErrClosed
-	}
-	defer s.release()
-	dev, ino, err := fileOf(fd)
-	if err != nil {
-		return fmt.Errorf("mio: register fd %d: %w", fd, err)
-	}
-	pollOwners.mu.Lock()
-	defer pollOwners.mu.Unlock()
-	if old, ok := pollOwners.regs[fd]; ok {
-		// The record is stale when its selector is closed or the number
-		// now names another file (closed without Deregister, reused).
-		if old.dev == dev && old.ino == ino && !old.sel.ref.isClosed() {
-			return ErrAlreadyRegistered
-		}
-		old.sel.forget(old)
-	}
-	r := &pollReg{sel: s, fd: fd, token: t, interest: bits, armed: bits, dev: dev, ino: ino}
-	pollOwners.regs[fd] = r
-	s.mu.Lock()
-	s.regs[fd] = r
-	s.changed()
-	s.mu.Unlock()
-	return nil
-}
-
-// Reregister replaces the token and interest of a registered fd and re-arms
-// it.
-func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
-	bits, err := pollBits(i)
-	if err != nil {
-		return err
-	}
-	if !s.acquire() {
-		return ErrClosed
-	}
-	defer s.release()
-	pollOwners.mu.RLock()
-	defer pollOwners.mu.RUnlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.regs[fd]
-	if !ok || pollOwners.regs[fd] != r {
-		return ErrNotRegistered
-	}
-	r.token, r.interest, r.armed = t, bits, bits
-	s.changed()
-	return nil
-}
-
-// Deregister removes fd. Once it returns, no wait reports an event for fd:
-// a wait in progress drops what it finds for a registration that is gone.
-func (s *Selector) Deregister(fd int) error {
-	if !s.acquire() {
-		return ErrClosed
-	}
-	defer s.release()
-	pollOwners.mu.Lock()
-	defer pollOwners.mu.Unlock()
-	r, ok := pollOwners.regs[fd]
-	if !ok || r.sel != s {
-		return ErrNotRegistered
-	}
-	delete(pollOwners.regs, fd)
-	s.forget(r)
-	return nil
-}
-
-// forget drops r from its selector. The caller holds pollOwners.mu.
-func (s *Selector) forget(r *pollReg) {
-	s.mu.Lock()
-	if s.regs[r.fd] == r {
-		delete(s.regs, r.fd)
-		s.changed()
-	}
-	s.mu.Unlock()
-}
-
-// Rearm asks again for every readiness of fd's interest, in whichever
-// poll(2) selector holds fd; an fd that none holds is ignored. Call it when
-// an operation on fd returned EAGAIN: this backend reports each readiness
-// once (see Selector), and the would-block says the source has been
-// drained. The sockets of mio/net call it themselves.
-func Rearm(fd int) {
-	pollOwners.mu.RLock()
-	if r, ok := pollOwners.regs[fd]; ok {
-		s := r.sel
-		s.mu.Lock()
-		if r.armed != r.interest {
-			r.armed = r.interest
-			s.changed()
-		}
-		s.mu.Unlock()
-	}
-	pollOwners.mu.RUnlock()
 }
 
 // changed wakes a wait in progress, which then polls the new set. The
@@ -367,24 +225,6 @@ func (s *Selector) report(dst []events.Event, found bool) int {
 	return n
 }
 
-// forgetGone drops the registrations whose descriptors the wait found
-// closed.
-func (s *Selector) forgetGone() {
-	if len(s.gone) == 0 {
-		return
-	}
-	pollOwners.mu.Lock()
-	for _, r := range s.gone {
-		if pollOwners.regs[r.fd] == r {
-			delete(pollOwners.regs, r.fd)
-		}
-		s.forget(r)
-	}
-	pollOwners.mu.Unlock()
-	clear(s.gone)
-	s.gone = s.gone[:0]
-}
-
 // collect copies the armed part of the set, after the wake-up, into
 // the wait's arrays, and marks the wait as in progress.
 func (s *Selector) collect() {
@@ -461,61 +301,9 @@ func (s *Selector) Close() error {
 }
 
 func (s *Selector) destroy() {
-	pollOwners.mu.Lock()
-	s.mu.Lock()
-	for fd, r := range s.regs {
-		if pollOwners.regs[fd] == r {
-			delete(pollOwners.regs, fd)
-		}
-	}
-	clear(s.regs)
-	s.mu.Unlock()
-	pollOwners.mu.Unlock()
+	s.forgetAll()
 	unix.Close(s.wake[0])
 	if s.wake[1] != s.wake[0] {
 		unix.Close(s.wake[1])
 	}
-}
-
-// Waker makes the selector's wait report a readable event with its token,
-// through the selector's wake-up.
-type Waker struct {
-	sel    *Selector
-	closed atomic.Bool
-}
-
-// NewWaker creates the waker, reporting token t.
-func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
-	if !s.acquire() {
-		return nil, ErrClosed
-	}
-	defer s.release()
-	s.mu.Lock()
-	s.waker = wakerSlot{token: t, live: true}
-	s.mu.Unlock()
-	return &Waker{sel: s}, nil
-}
-
-// Wake makes the selector report the waker's token; ErrClosed after Close
-// of the waker or of the selector.
-func (w *Waker) Wake() error {
-	if w.closed.Load() || !w.sel.acquire() {
-		return ErrClosed
-	}
-	w.sel.wakeup.Store(true)
-	w.sel.signal()
-	w.sel.release()
-	return nil
-}
-
-// Close removes the waker. A second Close returns ErrClosed.
-func (w *Waker) Close() error {
-	if !w.closed.CompareAndSwap(false, true) {
-		return ErrClosed
-	}
-	w.sel.mu.Lock()
-	w.sel.waker = wakerSlot{}
-	w.sel.mu.Unlock()
-	w.sel.wakeup.Store(false)
-	return nil
 }

@@ -62,13 +62,17 @@ import (
 // event loop spins (correct, since each readiness is checked by the read or
 // write that follows it, but busy) while it has registrations.
 //
-// Fd returns -1: there is no host object to embed in another poller.
+// The registrations, Rearm and the Waker are shared with the poll(2)
+// backend (rearm_set.go). The Waker is a flag here: a Wake is made while the
+// Wait yields or before it starts, never while it sleeps, and the Wait sees
+// it at its next look and returns without sleeping. Fd returns -1: there is
+// no host object to embed in another poller.
 type Selector struct {
 	ref fdRef
 
 	mu    sync.Mutex
-	regs  map[int]*wasiReg // this selector's registrations by descriptor
-	waker wasiWakerSlot    // the Waker's token, while it is open
+	regs  map[int]*registration // this selector's registrations by descriptor
+	waker wakerSlot             // the Waker's token, while it is open
 
 	wakeup atomic.Bool // the Waker asked for an event not yet reported
 
@@ -77,58 +81,26 @@ type Selector struct {
 	// only the waiting goroutine uses them.
 	subs []subscription
 	out  []event
-	of   []*wasiReg
+	of   []*registration
 	hits []uint32
-	gone []*wasiReg // found closed, to forget once s.mu is released
+	gone []*registration // found closed, to forget once s.mu is released
 }
 
 // yieldSlice is the longest a blocking Wait sleeps in the host before it
 // yields to the Go scheduler and looks again (see Selector).
 const yieldSlice = 10 * time.Millisecond
 
-// wasiReg is one registration. Its fields are guarded by its selector's mu.
-type wasiReg struct {
-	sel      *Selector
-	fd       int
-	token    events.Token
-	interest uint32 // the rawFdRead and rawFdWrite the interest asks for
-	armed    uint32 // those not reported since the last re-arm
-	dev, ino uint64 // the file, to tell a reused descriptor number from it
-}
-
-type wasiWakerSlot struct {
-	token events.Token
-	live  bool
-}
-
-// wasiOwners maps every descriptor registered with any selector of the
-// program to its registration: it refuses a second registration in another
-// selector, as mio's API promises, and lets Rearm find a descriptor's
-// selector. Lock order: wasiOwners.mu, then a selector's mu.
-var wasiOwners = struct {
-	mu   sync.RWMutex
-	regs map[int]*wasiReg
-}{regs: make(map[int]*wasiReg)}
-
 // New creates a selector. It needs nothing from the host.
 func New() (*Selector, error) {
-	return &Selector{regs: make(map[int]*wasiReg)}, nil
+	return &Selector{regs: make(map[int]*registration)}, nil
 }
 
 // Fd returns -1: poll_oneoff has no host object to embed in another poller.
 func (s *Selector) Fd() int { return -1 }
 
-func (s *Selector) acquire() bool { return s.ref.acquire() }
-
-func (s *Selector) release() {
-	if s.ref.release() {
-		s.destroy()
-	}
-}
-
-// wasiBits maps an Interest to the subscriptions it asks for. WASI has
+// interestBits maps an Interest to the subscriptions it asks for. WASI has
 // nothing for Priority, AIO or LIO.
-func wasiBits(i events.Interest) (uint32, error) {
+func interestBits(i events.Interest) (uint32, error) {
 	if !i.Valid() {
 		return 0, ErrInvalidInterest
 	}
@@ -143,108 +115,6 @@ func wasiBits(i events.Interest) (uint32, error) {
 		bits |= rawFdWrite
 	}
 	return bits, nil
-}
-
-// Register adds fd with token t and interest i. A descriptor that is
-// already registered, with this selector or another one, gives
-// ErrAlreadyRegistered. A host that gives sockets no file identity (wazero)
-// cannot tell a descriptor closed while registered from the next one that
-// reuses its number until a Wait finds it closed: deregister before
-// closing (mio/net's sockets do so themselves).
-func (s *Selector) Register(fd int, t events.Token, i events.Interest) error {
-	bits, err := wasiBits(i)
-	if err != nil {
-		return err
-	}
-	if fd < 0 {
-		return fmt.Errorf("mio: register fd %d: %w", fd, syscall.EBADF)
-	}
-	if !s.acquire() {
-		return ErrClosed
-	}
-	defer s.release()
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
-		return fmt.Errorf("mio: register fd %d: %w", fd, err)
-	}
-	wasiOwners.mu.Lock()
-	defer wasiOwners.mu.Unlock()
-	if old, ok := wasiOwners.regs[fd]; ok {
-		if old.dev == st.Dev && old.ino == st.Ino && !old.sel.ref.isClosed() {
-			return ErrAlreadyRegistered
-		}
-		old.sel.forget(old)
-	}
-	r := &wasiReg{sel: s, fd: fd, token: t, interest: bits, armed: bits, dev: st.Dev, ino: st.Ino}
-	wasiOwners.regs[fd] = r
-	s.mu.Lock()
-	s.regs[fd] = r
-	s.mu.Unlock()
-	return nil
-}
-
-// Reregister replaces the token and interest of a registered fd and re-arms
-// it.
-func (s *Selector) Reregister(fd int, t events.Token, i events.Interest) error {
-	bits, err := wasiBits(i)
-	if err != nil {
-		return err
-	}
-	if !s.acquire() {
-		return ErrClosed
-	}
-	defer s.release()
-	wasiOwners.mu.RLock()
-	defer wasiOwners.mu.RUnlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.regs[fd]
-	if !ok || wasiOwners.regs[fd] != r {
-		return ErrNotRegistered
-	}
-	r.token, r.interest, r.armed = t, bits, bits
-	return nil
-}
-
-// Deregister removes fd. Once it returns, no Wait reports an event for it.
-func (s *Selector) Deregister(fd int) error {
-	if !s.acquire() {
-		return ErrClosed
-	}
-	defer s.release()
-	wasiOwners.mu.Lock()
-	defer wasiOwners.mu.Unlock()
-	r, ok := wasiOwners.regs[fd]
-	if !ok || r.sel != s {
-		return ErrNotRegistered
-	}
-	delete(wasiOwners.regs, fd)
-	s.forget(r)
-	return nil
-}
-
-// forget drops r from its selector. The caller holds wasiOwners.mu.
-func (s *Selector) forget(r *wasiReg) {
-	s.mu.Lock()
-	if s.regs[r.fd] == r {
-		delete(s.regs, r.fd)
-	}
-	s.mu.Unlock()
-}
-
-// Rearm asks again for every readiness of fd's interest, in whichever
-// selector holds fd; an fd that none holds is ignored. Call it when an
-// operation on fd returned EAGAIN: this backend reports each readiness once
-// (see Selector), and the would-block says the source has been drained.
-// The sockets of mio/net call it themselves.
-func Rearm(fd int) {
-	wasiOwners.mu.RLock()
-	if r, ok := wasiOwners.regs[fd]; ok {
-		r.sel.mu.Lock()
-		r.armed = r.interest
-		r.sel.mu.Unlock()
-	}
-	wasiOwners.mu.RUnlock()
 }
 
 // Wait waits for up to len(dst) events for up to timeout (negative: without
@@ -410,88 +280,34 @@ func (s *Selector) report(dst []events.Event, out []event) int {
 	return n
 }
 
-// forgetGone drops the registrations whose descriptors were found closed.
-func (s *Selector) forgetGone() {
-	if len(s.gone) == 0 {
-		return
-	}
-	wasiOwners.mu.Lock()
-	for _, r := range s.gone {
-		if wasiOwners.regs[r.fd] == r {
-			delete(wasiOwners.regs, r.fd)
-		}
-		s.forget(r)
-	}
-	wasiOwners.mu.Unlock()
-	clear(s.gone)
-	s.gone = s.gone[:0]
-}
-
 // Close closes the selector. A Wait in progress sees it when it next looks,
 // at the latest after its current sleep. Close is idempotent.
 func (s *Selector) Close() error {
 	if !s.acquire() {
 		return nil
 	}
-	s.ref.closeWaking(func() {})
+	s.ref.closeWaking(s.signal)
 	s.release()
 	return nil
 }
 
-func (s *Selector) destroy() {
-	wasiOwners.mu.Lock()
-	s.mu.Lock()
-	for fd, r := range s.regs {
-		if wasiOwners.regs[fd] == r {
-			delete(wasiOwners.regs, fd)
-		}
+func (s *Selector) destroy() { s.forgetAll() }
+
+// fileOf identifies the file behind fd, as far as the host tells
+// (fd_filestat_get; wazero gives sockets no device or inode).
+func fileOf(fd int) (dev, ino uint64, err error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return 0, 0, err
 	}
-	clear(s.regs)
-	s.mu.Unlock()
-	wasiOwners.mu.Unlock()
+	return st.Dev, st.Ino, nil
 }
 
-// Waker makes the selector's Wait report a readable event with its token.
-// On wasip1 it is a flag: no goroutine runs while a Wait sleeps in the host,
-// so a Wake is made while the Wait yields or before it starts, and the
-// Wait sees the flag at its next look and returns without sleeping.
-type Waker struct {
-	sel    *Selector
-	closed atomic.Bool
-}
+// changed does nothing: no registration can change while a Wait sleeps in
+// the host (no goroutine runs then), and the Wait collects the set afresh
+// at each look.
+func (s *Selector) changed() {}
 
-// NewWaker creates the waker, reporting token t.
-func (s *Selector) NewWaker(t events.Token) (*Waker, error) {
-	if !s.acquire() {
-		return nil, ErrClosed
-	}
-	defer s.release()
-	s.mu.Lock()
-	s.waker = wasiWakerSlot{token: t, live: true}
-	s.mu.Unlock()
-	return &Waker{sel: s}, nil
-}
-
-// Wake makes the selector report the waker's token; wakes before a Wait
-// coalesce into one event. ErrClosed after Close of the waker or of the
-// selector.
-func (w *Waker) Wake() error {
-	if w.closed.Load() || !w.sel.acquire() {
-		return ErrClosed
-	}
-	w.sel.wakeup.Store(true)
-	w.sel.release()
-	return nil
-}
-
-// Close removes the waker. A second Close returns ErrClosed.
-func (w *Waker) Close() error {
-	if !w.closed.CompareAndSwap(false, true) {
-		return ErrClosed
-	}
-	w.sel.mu.Lock()
-	w.sel.waker = wasiWakerSlot{}
-	w.sel.mu.Unlock()
-	w.sel.wakeup.Store(false)
-	return nil
-}
+// signal does nothing, for the same reason: the Waker is a flag, which the
+// Wait sees at its next look, before it would sleep.
+func (s *Selector) signal() {}
