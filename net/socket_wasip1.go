@@ -147,45 +147,26 @@ func (s *socket) TakeError() error {
 	return err
 }
 
-// SyscallConn gives raw access to the socket. Its Read and Write call f
-// once and, since the socket never blocks, return mio.ErrWouldBlock when f
-// asks to wait (returns false).
-func (s *socket) SyscallConn() (syscall.RawConn, error) {
-	if _, err := s.sysfd(); err != nil {
-		return nil, err
-	}
-	return rawConn{s}, nil
+// handle is the descriptor as SyscallConn passes it.
+func (s *socket) handle() (uintptr, error) {
+	fd, err := s.sysfd()
+	return uintptr(fd), err
 }
 
-type rawConn struct{ s *socket }
+// The calls the shared socket code (socket.go) makes: syscall's, whose
+// options fail with ENOSYS (this file's methods answer ErrUnsupported
+// before they are reached).
+var (
+	setsockoptInt = syscall.SetsockoptInt
+	getsockoptInt = syscall.GetsockoptInt
+	shutdownCall  = syscall.Shutdown
+)
 
-// Control calls f with the descriptor.
-func (c rawConn) Control(f func(fd uintptr)) error {
-	fd, err := c.s.sysfd()
-	if err != nil {
-		return err
-	}
-	f(uintptr(fd))
-	return nil
-}
-
-// Read calls f once; mio.ErrWouldBlock when f asks to wait.
-func (c rawConn) Read(f func(fd uintptr) bool) error { return c.once(f) }
-
-// Write calls f once; mio.ErrWouldBlock when f asks to wait.
-func (c rawConn) Write(f func(fd uintptr) bool) error { return c.once(f) }
-
-func (c rawConn) once(f func(fd uintptr) bool) error {
-	fd, err := c.s.sysfd()
-	if err != nil {
-		return err
-	}
-	if !f(uintptr(fd)) {
-		return c.s.wouldBlock()
-	}
-	c.s.rearm()
-	return nil
-}
+const (
+	shutRD   = syscall.SHUT_RD
+	shutWR   = syscall.SHUT_WR
+	shutRDWR = syscall.SHUT_RDWR
+)
 
 // claimFd checks that fd is an open socket, of the stream kind where the
 // host says (a host may call a socket's file type unknown), and makes it
@@ -277,6 +258,20 @@ func sendRetry(fd int, p []byte) (int, error) {
 // vectored call would do, but wazero's loses the bytes of a full buffer
 // when the next would block.
 func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
+	return s.eachBuffer(bufs, func(fd int, b []byte) (int, error) { return recvRetry(fd, b, 0) }, true)
+}
+
+// WriteBuffers writes the buffers in order, one sock_send per buffer, and
+// stops at one the socket did not take whole; it returns what it wrote
+// (mio.ErrWouldBlock only when that is nothing).
+func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
+	return s.eachBuffer(bufs, sendRetry, false)
+}
+
+// eachBuffer calls op on each non-empty buffer in turn until one is not
+// done whole, and returns the bytes done; an error, or for reading the end
+// of the stream (reading), only when nothing was done.
+func (s *stream) eachBuffer(bufs [][]byte, op func(fd int, b []byte) (int, error), reading bool) (int, error) {
 	fd, err := s.sysfd()
 	if err != nil {
 		return 0, err
@@ -287,12 +282,12 @@ func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
 		if len(b) == 0 {
 			continue
 		}
-		n, err := recvRetry(fd, b, 0)
+		n, err := op(fd, b)
 		total += n
 		switch {
 		case err != nil && total == 0:
 			return 0, err
-		case err == nil && n == 0 && total == 0:
+		case reading && err == nil && n == 0 && total == 0:
 			return 0, io.EOF
 		case err != nil || n < len(b):
 			return total, nil
@@ -301,54 +296,8 @@ func (s *stream) ReadBuffers(bufs [][]byte) (int, error) {
 	return total, nil
 }
 
-// WriteBuffers writes the buffers in order, one sock_send per buffer, and
-// stops at one the socket did not take whole; it returns what it wrote
-// (mio.ErrWouldBlock only when that is nothing).
-func (s *stream) WriteBuffers(bufs [][]byte) (int, error) {
-	fd, err := s.sysfd()
-	if err != nil {
-		return 0, err
-	}
-	s.rearm()
-	total := 0
-	for _, b := range bufs {
-		if len(b) == 0 {
-			continue
-		}
-		n, err := sendRetry(fd, b)
-		total += n
-		switch {
-		case err != nil && total == 0:
-			return 0, err
-		case err != nil || n < len(b):
-			return total, nil
-		}
-	}
-	return total, nil
-}
-
 // Shutdown closes the read half, the write half, or both (sock_shutdown).
-func (s *stream) Shutdown(how Shutdown) error {
-	fd, err := s.sysfd()
-	if err != nil {
-		return err
-	}
-	var sd int
-	switch how {
-	case ShutdownRead:
-		sd = syscall.SHUT_RD
-	case ShutdownWrite:
-		sd = syscall.SHUT_WR
-	case ShutdownBoth:
-		sd = syscall.SHUT_RDWR
-	default:
-		return fmt.Errorf("mio/net: invalid shutdown mode %d", how)
-	}
-	if err := syscall.Shutdown(fd, sd); err != nil {
-		return fmt.Errorf("mio/net: shutdown: %w", err)
-	}
-	return nil
-}
+func (s *stream) Shutdown(how Shutdown) error { return s.shutdown(how) }
 
 // noAddr is the result of the address calls, which WASI Preview 1 lacks.
 func (s *socket) noAddr(what string) (netip.AddrPort, error) {
