@@ -134,9 +134,12 @@ func TestUDPOptions(t *testing.T) {
 	if got, err := u.MulticastTTLV4(); err != nil || got != 7 {
 		t.Fatalf("MulticastTTLV4 after refused values: %v %v, want 7", got, err)
 	}
-	must(t, u.SetMulticastTTLV4(255))
-	if got, err := u.MulticastTTLV4(); err != nil || got != 255 {
-		t.Fatalf("MulticastTTLV4 %v %v, want 255", got, err)
+	// Above 127, where a signed byte would go wrong. (Not 255: qemu-user,
+	// which runs the s390x tests, gives getsockopt's one byte back only
+	// below 255, where Linux does up to 255.)
+	must(t, u.SetMulticastTTLV4(200))
+	if got, err := u.MulticastTTLV4(); err != nil || got != 200 {
+		t.Fatalf("MulticastTTLV4 %v %v, want 200", got, err)
 	}
 	must(t, u.SetTTL(33))
 	if got, err := u.TTL(); err != nil || got != 33 {
