@@ -1,4 +1,4 @@
-//go:build linux || windows || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix || windows
 
 // Command proxy relays TCP connections to an upstream: both directions with
 // back-pressure (a side is read only while the other has taken what was read
