@@ -168,10 +168,10 @@ func NibbleTables() (low, high [16]byte) {
 	return low, high
 }
 
-// The amd64 vector loop computes the flags of eight records at once, one per
-// 32-bit lane, with three 16-byte lookups by overlapping nibbles of the
-// FlagIndex k: its low four bits (IN, PRI, OUT, ERR) and its high four, k>>2
-// (OUT, ERR, HUP, RDHUP):
+// The amd64 vector loops compute the flags of four to sixteen records at once,
+// one per 32- or 16-bit lane, with three 16-byte lookups by overlapping
+// nibbles of the FlagIndex k: its low four bits (IN, PRI, OUT, ERR) and its
+// high four, k>>2 (OUT, ERR, HUP, RDHUP):
 //
 //	flags = ByLow[k&15] & HighMask[k>>2] | HighSet[k>>2]
 //
@@ -180,7 +180,9 @@ func NibbleTables() (low, high [16]byte) {
 // need both nibbles (IN for IN and RDHUP; ERR alone for ERR alone);
 // HighMask passes the former and holds the high nibble's side of the latter;
 // HighSet adds what the high nibble decides alone (HUP; OUT and ERR).
-// OverlapTables checks the identity over all 64 indexes.
+// OverlapTables checks the identity over all 64 indexes, and that index 0
+// gives no flags: the loops look up index 0 for the bytes of a lane above
+// the record's, which must come out zero where they are kept.
 const (
 	flagReadClosed  = 1 << 3
 	flagWriteClosed = 1 << 4
@@ -221,6 +223,9 @@ func OverlapTables() (byLow, highMask, highSet [16]byte) {
 		if got != byte(selector.EpollFlags(raw(k))) || FlagIndex(raw(k)) != k {
 			panic(fmt.Sprintf("spec: overlap tables give %#x for epoll bits %#x, want %#x", got, raw(k), selector.EpollFlags(raw(k))))
 		}
+	}
+	if byLow[0]&highMask[0]|highSet[0] != 0 {
+		panic("spec: overlap tables give flags for index 0")
 	}
 	return byLow, highMask, highSet
 }
