@@ -148,7 +148,7 @@ func FuzzDecodeEpoll(f *testing.F) {
 func TestDecodeInPlaceEveryCount(t *testing.T) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	counts := []int{}
-	for n := 1; n <= 64; n++ {
+	for n := 0; n <= 64; n++ {
 		counts = append(counts, n)
 	}
 	counts = append(counts, 127, 128, 129, 1000, 1023, 1024, 1025, 4099)
@@ -161,17 +161,18 @@ func TestDecodeInPlaceEveryCount(t *testing.T) {
 				raw[i] = byte(r.Uint32())
 			}
 			want := make([]Event, n)
-			decodeEpollGeneric(&want[0], unsafe.Pointer(&raw[0]), n)
+			decodeEpollGeneric(unsafe.SliceData(want), unsafe.Pointer(unsafe.SliceData(raw)), n)
 
-			slots := unsafe.Slice((*Event)(unsafe.Pointer(&guarded(t, n*eventSize, true)[0])), n)
-			tail := epollTail(&slots[0], n)
+			// With no records, both pointers are at an unreadable page.
+			slots := unsafe.Slice((*Event)(unsafe.Pointer(unsafe.SliceData(guarded(t, n*eventSize, true)))), n)
+			tail := epollTail(unsafe.SliceData(slots), n)
 			copy(unsafe.Slice((*byte)(tail), len(raw)), raw)
-			decodeGuarded(t, p.name, "in place", &slots[0], tail, n)
+			decodeGuarded(t, p.name, "in place", unsafe.SliceData(slots), tail, n)
 			for _, atEnd := range []bool{false, true} {
 				apart := make([]Event, n)
 				src := guarded(t, len(raw), atEnd)
 				copy(src, raw)
-				decodeGuarded(t, p.name, "apart", &apart[0], unsafe.Pointer(&src[0]), n)
+				decodeGuarded(t, p.name, "apart", unsafe.SliceData(apart), unsafe.Pointer(unsafe.SliceData(src)), n)
 				if i := firstDifference(apart, want); i >= 0 {
 					t.Fatalf("%s, %d records apart: event %d is %v, want %v", p.name, n, i, apart[i], want[i])
 				}
@@ -206,7 +207,7 @@ func decodeGuarded(t *testing.T, path, layout string, dst *Event, src unsafe.Poi
 
 // guarded returns size bytes of fresh memory between two pages that cannot
 // be read, ending at the second one if atEnd and beginning just after the
-// first one otherwise.
+// first one otherwise; with size 0, its data pointer is at the second.
 func guarded(t *testing.T, size int, atEnd bool) []byte {
 	page := os.Getpagesize()
 	span := (size + page - 1) / page * page
