@@ -120,7 +120,6 @@ TEXT ·epollWaitDecode(SB), NOSPLIT, $0-48
 	VPBROADCASTD epollConst201f201f<>+0(SB), Y3
 	VPBROADCASTD epollConst01010101<>+0(SB), Y4
 	VMOVDQU      epollPackFlags0<>+0(SB), Y5
-	VMOVDQU      epollPackFlags2<>+0(SB), Y6
 	VMOVDQU      epollSlots0<>+0(SB), Y7
 	VMOVDQU      epollSlots1<>+0(SB), Y8
 	VMOVDQU      epollSlots2<>+0(SB), Y9
@@ -165,6 +164,7 @@ TEXT ·epollWaitDecode(SB), NOSPLIT, $0-48
 	SUBQ        $0x08, AX
 	CMPQ        AX, $0x10
 	JLS         avx2rest
+	VMOVDQU     epollPackFlags2<>+0(SB), Y6
 
 avx2pairs:
 	VMOVDQU    -4(R13), Y11
@@ -423,7 +423,6 @@ TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
 	VPBROADCASTD epollConst201f201f<>+0(SB), Y3
 	VPBROADCASTD epollConst01010101<>+0(SB), Y4
 	VMOVDQU      epollPackFlags0<>+0(SB), Y5
-	VMOVDQU      epollPackFlags2<>+0(SB), Y6
 	VMOVDQU      epollSlots0<>+0(SB), Y7
 	VMOVDQU      epollSlots1<>+0(SB), Y8
 	VMOVDQU      epollSlots2<>+0(SB), Y9
@@ -468,6 +467,7 @@ TEXT ·decodeEpoll(SB), NOSPLIT, $0-24
 	SUBQ        $0x08, AX
 	CMPQ        AX, $0x10
 	JLS         avx2rest
+	VMOVDQU     epollPackFlags2<>+0(SB), Y6
 
 avx2pairs:
 	VMOVDQU    -4(R13), Y11

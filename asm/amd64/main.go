@@ -483,9 +483,7 @@ func decodeAVX2(dst, src, count GPPhysical) {
 	VMOVDQU(flagTables[2], c.highSet)
 	VPBROADCASTD(dwordConst(spec.FlagIndexMask*0x10001), c.indexBits)
 	VPBROADCASTD(dwordConst(0x01010101), c.indexWeights)
-	for h, y := range c.pack {
-		VMOVDQU(packTables[h], y)
-	}
+	VMOVDQU(packTables[0], c.pack[0])
 	for k, y := range c.slots {
 		VMOVDQU(slotTables[k], y)
 	}
@@ -504,6 +502,7 @@ func decodeAVX2(dst, src, count GPPhysical) {
 	advance(1)
 	CMPQ(count, U8(2*avx2Block))
 	JLS(LabelRef("avx2rest")) // a pair reads the first record after it
+	VMOVDQU(packTables[1], c.pack[1])
 
 	Label("avx2pairs")
 	avx2Pair(dst, src, c, r)
