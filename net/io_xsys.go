@@ -117,12 +117,18 @@ func total(bufs [][]byte) int {
 	return n
 }
 
-// setup makes a descriptor non-blocking and close-on-exec, and keeps
-// writes to a closed peer from raising SIGPIPE where the OS lets a socket
-// say so (elsewhere Go's runtime ignores SIGPIPE on every descriptor but 1
-// and 2, so a write to a closed peer is EPIPE: see noSigpipe).
+// setup makes an adopted descriptor close-on-exec, then configures it.
 func setup(fd int) error {
 	unix.CloseOnExec(fd)
+	return configure(fd)
+}
+
+// configure makes a descriptor non-blocking, and keeps writes to a closed
+// peer from raising SIGPIPE where the OS lets a socket say so (elsewhere
+// Go's runtime ignores SIGPIPE on every descriptor but 1 and 2, so a write
+// to a closed peer is EPIPE: see noSigpipe). The descriptors made here are
+// close-on-exec already, marked under syscall.ForkLock.
+func configure(fd int) error {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return err
 	}
@@ -153,7 +159,7 @@ func newSocketFd(family, typ int) (int, error) {
 	if err != nil {
 		return -1, fmt.Errorf("mio/net: socket: %w", err)
 	}
-	if err := setup(fd); err != nil {
+	if err := configure(fd); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("mio/net: socket: %w", err)
 	}
@@ -173,7 +179,7 @@ func socketPair(typ int) (int, int, error) {
 		return -1, -1, fmt.Errorf("mio/net: socketpair: %w", err)
 	}
 	for _, fd := range fds {
-		if err := setup(fd); err != nil {
+		if err := configure(fd); err != nil {
 			unix.Close(fds[0])
 			unix.Close(fds[1])
 			return -1, -1, fmt.Errorf("mio/net: socketpair: %w", err)
@@ -194,7 +200,7 @@ func sysAccept(fd int, rsa *unix.RawSockaddrAny) (int, uint32, error) {
 		syscall.ForkLock.RUnlock()
 		switch err {
 		case nil:
-			if err := setup(nfd); err != nil {
+			if err := configure(nfd); err != nil {
 				unix.Close(nfd)
 				return -1, 0, err
 			}
