@@ -57,9 +57,10 @@ import (
 // sockets (wasmtime) reports real readiness. wazero (up to v1.12 at least)
 // does not: it answers every fd_read subscription of a non-blocking
 // descriptor at once, as ready, and every fd_write subscription with
-// ENOTSUP, and sleeps only when nothing but the clock is subscribed. Under
-// wazero every armed descriptor is thus reported at every Wait, and an
-// event loop spins (correct, since each readiness is checked by the read or
+// ENOTSUP, and then sleeps for the clock's whole timeout all the same (a
+// Wait's first look, with a zero timeout, is what returns them at once).
+// Under wazero every armed descriptor is thus reported at every Wait, and
+// an event loop spins (correct, since each readiness is checked by the read or
 // write that follows it, but busy) while it has registrations.
 //
 // The registrations, Rearm and the Waker are shared with the poll(2)
