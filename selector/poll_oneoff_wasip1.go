@@ -94,10 +94,13 @@ func wasiFlags(raw uint32) events.Flags {
 	if raw&rawHangup != 0 {
 		f |= events.FlagReadable | events.FlagReadClosed | events.FlagWriteClosed
 	}
-	switch e := syscall.Errno(raw >> rawErrnoShift); e {
-	case 0, syscall.ENOTSUP, syscall.ENOSYS:
-	default:
+	if e := syscall.Errno(raw >> rawErrnoShift); e != 0 && !cannotPoll(e) {
 		f |= events.FlagError
 	}
 	return f
 }
+
+// cannotPoll tells the errnos with which a host says that it cannot poll a
+// descriptor that way (wazero answers fd_write subscriptions with ENOTSUP)
+// from those that say the descriptor failed.
+func cannotPoll(e syscall.Errno) bool { return e == syscall.ENOTSUP || e == syscall.ENOSYS }

@@ -31,10 +31,11 @@ import (
 //
 // An event's Raw bits say what the host answered: 1<<1 an fd_read
 // subscription, 1<<2 an fd_write one, 1<<3 the hangup flag, and bits 16 to
-// 31 the WASI errno of a subscription that failed. ENOTSUP and ENOSYS,
-// with which a host says it cannot poll a descriptor that way, are reported
-// as the readiness asked for (a spurious event, which mio allows), not as
-// an error.
+// 31 the WASI errno of a subscription that failed (of the read's and the
+// write's, one that is neither ENOTSUP nor ENOSYS if there is one). ENOTSUP
+// and ENOSYS, with which a host says it cannot poll a descriptor that way,
+// are reported as the readiness asked for (a spurious event, which mio
+// allows), not as an error.
 //
 // # Goroutines
 //
@@ -83,7 +84,7 @@ type Selector struct {
 	subs []subscription
 	out  []event
 	of   []*registration
-	hits []uint32
+	hits []answers
 	gone []*registration // found closed, to forget once s.mu is released
 }
 
@@ -231,14 +232,45 @@ func (s *Selector) collect(sleep time.Duration) {
 	}
 	s.out = s.out[:len(s.subs)]
 	if cap(s.hits) < len(s.of) {
-		s.hits = make([]uint32, len(s.of), cap(s.of))
+		s.hits = make([]answers, len(s.of), cap(s.of))
 	}
 	s.hits = s.hits[:len(s.of)]
 	clear(s.hits)
 }
 
+// answers gathers what the host answered for the subscriptions of one
+// registration: the raw bits of the event it makes, and whether one of them
+// found the descriptor closed.
+type answers struct {
+	raw    uint32
+	closed bool
+}
+
+// add records one answer. Of two errnos the raw bits keep one, preferring
+// one that says the descriptor failed over one that says the host cannot
+// poll it that way (OR-ed, two errnos would make a third).
+func (a *answers) add(e *event) {
+	if syscall.Errno(e.errno) == syscall.EBADF {
+		a.closed = true // closed without Deregister
+		return
+	}
+	raw := uint32(rawFdRead)
+	if e.userdata&1 != 0 {
+		raw = rawFdWrite
+	}
+	if e.flags&eventHangup != 0 {
+		raw |= rawHangup
+	}
+	a.raw |= raw
+	if old := syscall.Errno(a.raw >> rawErrnoShift); e.errno != 0 && (old == 0 || cannotPoll(old)) {
+		a.raw = a.raw&(1<<rawErrnoShift-1) | uint32(e.errno)<<rawErrnoShift
+	}
+}
+
 // report turns the host's answers into events in dst, one per descriptor,
-// disarming what it reports, and returns how many.
+// disarming what it reports, and returns how many. A registration one of
+// whose subscriptions found its descriptor closed reports nothing, whatever
+// the other answered, and is queued to be forgotten.
 func (s *Selector) report(dst []events.Event, out []event) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -247,35 +279,26 @@ func (s *Selector) report(dst []events.Event, out []event) int {
 		if e.userdata == clockUserdata || e.userdata/2 >= uint64(len(s.of)) {
 			continue
 		}
-		k := e.userdata / 2
-		if syscall.Errno(e.errno) == syscall.EBADF {
-			s.gone = append(s.gone, s.of[k]) // closed without Deregister
-			continue
-		}
-		raw := uint32(rawFdRead)
-		if e.userdata&1 != 0 {
-			raw = rawFdWrite
-		}
-		if e.flags&eventHangup != 0 {
-			raw |= rawHangup
-		}
-		s.hits[k] |= raw | uint32(e.errno)<<rawErrnoShift
+		s.hits[e.userdata/2].add(e)
 	}
 	n := 0
-	for k, raw := range s.hits {
-		if raw == 0 {
-			continue
-		}
+	for k, a := range s.hits {
 		r := s.of[k]
-		if n == len(dst) || s.regs[r.fd] != r {
+		switch {
+		case a.closed:
+			s.gone = append(s.gone, r)
+			continue
+		case a.raw == 0:
+			continue
+		case n == len(dst) || s.regs[r.fd] != r:
 			continue // no room (it stays armed), or deregistered meanwhile
 		}
-		if raw&rawHangup != 0 || wasiFlags(raw)&events.FlagError != 0 {
+		if a.raw&rawHangup != 0 || wasiFlags(a.raw)&events.FlagError != 0 {
 			r.armed = 0
 		} else {
-			r.armed &^= raw
+			r.armed &^= a.raw
 		}
-		dst[n] = events.MakeEvent(r.token, wasiFlags(raw), raw)
+		dst[n] = events.MakeEvent(r.token, wasiFlags(a.raw), a.raw)
 		n++
 	}
 	return n
