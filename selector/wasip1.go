@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,17 +39,26 @@ import (
 // # Goroutines
 //
 // Go runs a wasip1 program on one thread, and a call into the host stops
-// every goroutine until it returns. So that a blocking Wait does not freeze
-// the program, it never sleeps in the host for longer than 10 ms at a
-// time, and between two such sleeps it yields to the scheduler: goroutines
-// that are ready run, timers that are due fire, and a Wake, a registration
-// or a Close made meanwhile is seen at once. A Wait checks first without
-// sleeping, and yields before it sleeps, so a ready goroutine never waits
-// for a slice; one that becomes ready during a sleep (its timer fires, its
-// standard-library I/O arrives) runs at the latest 10 ms later. The
-// Go runtime's own poller is no way around this: it waits only for the
-// descriptors of os and net, which own them, and WASI has no descriptor
-// that another goroutine could write to end a sleep.
+// every goroutine until it returns. The Go runtime has its own poller, over
+// the descriptors of os and net (a net.FileConn, a non-blocking os.File),
+// and it polls them only when no goroutine is runnable; WASI has no
+// descriptor that another goroutine could write to end a sleep, and the
+// runtime's subscriptions cannot be joined to the selector's. So a blocking
+// Wait takes turns: it sleeps in the host over its own subscriptions for at
+// most 10 ms, then parks for 250 µs on a timer, during which ready
+// goroutines run, due timers fire and the runtime's poller waits in the
+// host over its descriptors (an idle scheduler does so until the timer is
+// due), and then it looks again, seeing at once a Wake, a registration or a
+// Close made meanwhile. A Wait checks first without sleeping, and parks
+// before it sleeps, so a ready goroutine never waits for a slice.
+//
+// The latency this costs: a readiness of the selector's descriptors that
+// comes while the Wait parks is reported when the park ends, at most
+// 250 µs later; a goroutine that becomes ready while the Wait sleeps in
+// the host (its timer fires, its os or net I/O completes) runs at the next
+// park, at most 10 ms later. Either also waits for the goroutines that run
+// before it: wasm has no preemption, so one that computes for long delays
+// everything else, the Wait included.
 //
 // # What hosts do
 //
@@ -66,7 +74,7 @@ import (
 //
 // The registrations, Rearm and the Waker are shared with the poll(2)
 // backend (rearm_set.go). The Waker is a flag here: a Wake is made while the
-// Wait yields or before it starts, never while it sleeps, and the Wait sees
+// Wait parks or before it starts, never while it sleeps, and the Wait sees
 // it at its next look and returns without sleeping. Fd returns -1: there is
 // no host object to embed in another poller.
 type Selector struct {
@@ -88,9 +96,18 @@ type Selector struct {
 	gone []*registration // found closed, to forget once s.mu is released
 }
 
-// yieldSlice is the longest a blocking Wait sleeps in the host before it
-// yields to the Go scheduler and looks again (see Selector).
-const yieldSlice = 10 * time.Millisecond
+// The turns of a blocking Wait (see Selector): it sleeps in the host over
+// its subscriptions for at most hostSlice, then parks for parkSlice.
+// parkSlice is a real park on a timer, not runtime.Gosched: Gosched puts
+// the waiting goroutine on the global run queue, which the scheduler serves
+// before it polls the network, so that goroutines blocked in os or net I/O
+// never ran while a Wait blocked. The park must also outlast the
+// scheduler's way from the park to its poll (a microsecond is too short:
+// the timer is due by then, and the Wait runs again at once).
+const (
+	hostSlice = 10 * time.Millisecond
+	parkSlice = 250 * time.Microsecond
+)
 
 // New creates a selector. It needs nothing from the host.
 func New() (*Selector, error) {
@@ -120,10 +137,11 @@ func interestBits(i events.Interest) (uint32, error) {
 }
 
 // Wait waits for up to len(dst) events for up to timeout (negative: without
-// limit), in sleeps of at most 10 ms with a yield to the scheduler
-// between (see Selector). Each reported readiness is disarmed until a
-// re-arm. A pending Wake is reported at once, never after a sleep; Close
-// ends the wait with ErrClosed.
+// limit), taking turns between sleeps in the host of at most 10 ms and
+// parks of 250 µs that let other goroutines and the Go runtime's poller run
+// (see Selector). Each reported readiness is disarmed until a re-arm. A
+// pending Wake is reported at once, never after a sleep; Close ends the
+// wait with ErrClosed.
 func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
@@ -144,16 +162,18 @@ func (s *Selector) Wait(dst []events.Event, timeout time.Duration) (int, error) 
 			return 0, ErrClosed
 		case n > 0 || err != nil || timeout == 0:
 			return n, err
-		case timeout > 0:
+		}
+		sleep = hostSlice
+		if timeout > 0 {
 			left := time.Until(deadline)
 			if left <= 0 {
 				return 0, nil
 			}
-			sleep = min(left, yieldSlice)
-		default:
-			sleep = yieldSlice
+			time.Sleep(min(left, parkSlice))
+			sleep = min(max(time.Until(deadline), 0), hostSlice) // 0: a last look
+		} else {
+			time.Sleep(parkSlice)
 		}
-		runtime.Gosched()
 		if s.ref.isClosed() {
 			return 0, ErrClosed
 		}

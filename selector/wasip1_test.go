@@ -4,6 +4,9 @@ package selector_test
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"strconv"
 	"syscall"
@@ -42,6 +45,14 @@ func echoListener(t *testing.T) int {
 // it when it ends.
 func acceptEcho(t *testing.T) int {
 	t.Helper()
+	fd := acceptEchoOwned(t)
+	t.Cleanup(func() { syscall.Close(fd) })
+	return fd
+}
+
+// acceptEchoOwned is acceptEcho for a caller that closes the descriptor.
+func acceptEchoOwned(t *testing.T) int {
+	t.Helper()
 	lfd := echoListener(t)
 	s := newSelector(t)
 	if err := s.Register(lfd, 1, events.Readable); err != nil {
@@ -66,9 +77,9 @@ func acceptEcho(t *testing.T) int {
 			t.Fatalf("accept: %v", err)
 		}
 		if err := syscall.SetNonblock(fd, true); err != nil {
+			syscall.Close(fd)
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { syscall.Close(fd) })
 		return fd
 	}
 	t.Fatal("no connection to accept within 10s")
@@ -225,6 +236,51 @@ func TestWasiWakeFromGoroutineEndsBlockedWait(t *testing.T) {
 	time.AfterFunc(20*time.Millisecond, func() { w.Wake() })
 	if got := wait(t, s, -1); len(got) != 1 || got[0].Token() != 3 {
 		t.Fatalf("Wait woken by a timer's goroutine: %v, want token 3", got)
+	}
+}
+
+// A blocking Wait lets the Go runtime's own poller run: a goroutine doing
+// standard-library I/O (a net.FileConn over an accepted socket, blocked in
+// Read while its echo travels) completes it while the Wait blocks, and its
+// Wake ends the Wait well before the Wait's timeout.
+func TestWasiStdIORunsDuringBlockedWait(t *testing.T) {
+	f := os.NewFile(uintptr(acceptEchoOwned(t)), "echo")
+	c, err := net.FileConn(f)
+	f.Close() // c holds the descriptor
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := newSelector(t)
+	w, err := s.NewWaker(11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	const timeout = 5 * time.Second
+	echoed := make(chan error, 1)
+	go func() {
+		// Several round trips, each a Read that finds nothing yet and
+		// parks in the runtime's poller until the echo arrives.
+		buf := make([]byte, 1)
+		for _, b := range []byte("std") {
+			if _, err := c.Write([]byte{b}); err != nil {
+				echoed <- err
+				return
+			}
+			if _, err := io.ReadFull(c, buf); err != nil || buf[0] != b {
+				echoed <- fmt.Errorf("echo of %q: %q, %v", b, buf, err)
+				return
+			}
+		}
+		echoed <- w.Wake()
+	}()
+	got := wait(t, s, timeout)
+	if len(got) != 1 || got[0].Token() != 11 {
+		t.Fatalf("Wait(%v) while a goroutine reads a std conn: %v, want the Wake of that goroutine, token 11", timeout, got)
+	}
+	if err := <-echoed; err != nil {
+		t.Fatal(err)
 	}
 }
 
