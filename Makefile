@@ -99,11 +99,11 @@ test-windows:
 ## under wazero: internal/wasirun (a module of its own, so that users never
 ## download wazero) is go test's -exec runner, which mounts the file system,
 ## passes the environment and pre-opens the TCP listeners net's tests accept
-## from (see its doc comment)
+## from (see its doc comment); the runner's own tests run first
 WASIRUN := $(CURDIR)/internal/wasirun/wasirun
 WASIP1_PKGS ?= . ./events ./selector ./net ./timer ./internal/ownedfd
 test-wasip1:
-	cd internal/wasirun && $(GO) build -o $(WASIRUN) .
+	cd internal/wasirun && $(GO) test -count=1 . && $(GO) build -o $(WASIRUN) .
 	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec $(WASIRUN) $(WASIP1_PKGS)
 
 ## test-modules: the generator, benchmark and wasip1 runner modules build and

@@ -37,9 +37,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental/sock"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
@@ -86,22 +88,6 @@ func run(wasmPath string, args []string) int {
 		return 1
 	}
 
-	echoPort, err := freePort()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "wasirun:", err)
-		return 1
-	}
-	idlePort, err := freePort()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "wasirun:", err)
-		return 1
-	}
-	echoAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(echoPort))
-	idleAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(idlePort))
-	ctx = sock.WithConfig(ctx, sock.NewConfig().
-		WithTCPListener("127.0.0.1", echoPort).
-		WithTCPListener("127.0.0.1", idlePort))
-
 	cfg := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(append([]string{filepath.Base(wasmPath)}, args...)...).
@@ -121,15 +107,22 @@ func run(wasmPath string, args []string) int {
 		}
 		cfg = cfg.WithEnv(k, v)
 	}
-	cfg = cfg.WithEnv("PWD", wd).
-		WithEnv("MIO_WASI_ECHO_FD", strconv.Itoa(3+preopenedDirs)).
-		WithEnv("MIO_WASI_ECHO_ADDR", echoAddr).
-		WithEnv("MIO_WASI_IDLE_FD", strconv.Itoa(3+preopenedDirs+1)).
-		WithEnv("MIO_WASI_IDLE_ADDR", idleAddr)
+	cfg = cfg.WithEnv("PWD", wd)
 
+	inst, echoAddr, err := instantiate(ctx, rt, mod, cfg, freePort)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wasirun:", err)
+		return 1
+	}
+	defer inst.Close(ctx)
 	peers := startEchoPeers(echoAddr)
 	defer peers.stop()
-	_, err = rt.InstantiateModule(ctx, mod, cfg)
+	start := inst.ExportedFunction("_start")
+	if start == nil {
+		fmt.Fprintln(os.Stderr, "wasirun: the program exports no _start")
+		return 1
+	}
+	_, err = start.Call(ctx)
 	var exit *sys.ExitError
 	switch {
 	case err == nil:
@@ -139,6 +132,55 @@ func run(wasmPath string, args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "wasirun:", err)
 	return 1
+}
+
+// listenAttempts is how many pairs of ports instantiate tries.
+const listenAttempts = 10
+
+// instantiate instantiates mod with cfg and the two pre-opened listeners,
+// on ports of 127.0.0.1 that pick returns, and the environment that names
+// them; it does not start the program (cfg's start functions are
+// cleared), so that the echo peers dial a listener that exists and a
+// failed bind is told from the program's own errors. It returns the module
+// and the echo listener's address.
+//
+// wazero takes a port for each listener and reports none it picked (it
+// listens during instantiation, and the program can ask for no address:
+// WASI Preview 1 has no getsockname), so pick finds a port that is free at
+// the time and wazero binds it a moment later; another process may bind it
+// meanwhile (go test runs packages in parallel, each with its runner). A
+// bind that fails with EADDRINUSE is thus retried with new ports, up to
+// listenAttempts times.
+func instantiate(ctx context.Context, rt wazero.Runtime, mod wazero.CompiledModule, cfg wazero.ModuleConfig, pick func() (int, error)) (api.Module, string, error) {
+	var err error
+	for range listenAttempts {
+		var echoPort, idlePort int
+		if echoPort, err = pick(); err != nil {
+			return nil, "", err
+		}
+		if idlePort, err = pick(); err != nil {
+			return nil, "", err
+		}
+		echoAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(echoPort))
+		idleAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(idlePort))
+		sctx := sock.WithConfig(ctx, sock.NewConfig().
+			WithTCPListener("127.0.0.1", echoPort).
+			WithTCPListener("127.0.0.1", idlePort))
+		var inst api.Module
+		inst, err = rt.InstantiateModule(sctx, mod, cfg.
+			WithStartFunctions().
+			WithEnv("MIO_WASI_ECHO_FD", strconv.Itoa(3+preopenedDirs)).
+			WithEnv("MIO_WASI_ECHO_ADDR", echoAddr).
+			WithEnv("MIO_WASI_IDLE_FD", strconv.Itoa(3+preopenedDirs+1)).
+			WithEnv("MIO_WASI_IDLE_ADDR", idleAddr))
+		if err == nil {
+			return inst, echoAddr, nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			return nil, "", err
+		}
+	}
+	return nil, "", fmt.Errorf("listen for the pre-opened sockets (%d attempts): %w", listenAttempts, err)
 }
 
 // cacheAge is how long a compiled binary stays in the cache. Every change
@@ -162,7 +204,7 @@ func pruneCache(dir string, age time.Duration) {
 }
 
 // freePort returns a port of 127.0.0.1 that was free a moment ago, for
-// wazero to listen on (it takes a port, and reports none it picked).
+// wazero to listen on (see instantiate).
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -178,23 +220,41 @@ type echoPeers struct {
 	addr string
 	more chan struct{} // one token per connection to dial
 	done chan struct{}
+
+	dial  func(network, addr string) (net.Conn, error) // net.Dial
+	after func(d time.Duration) <-chan time.Time       // time.After
 }
 
 // pendingAhead is how many dialled connections wait beyond those the
 // program has used, so that a test may accept two at once.
 const pendingAhead = 2
 
-func startEchoPeers(addr string) *echoPeers {
-	p := &echoPeers{addr: addr, more: make(chan struct{}, 1024), done: make(chan struct{})}
+// The dialer's back-off after a failed dial: it starts at minRedial and
+// doubles up to maxRedial.
+const (
+	minRedial = time.Millisecond
+	maxRedial = 100 * time.Millisecond
+)
+
+func newEchoPeers(addr string) *echoPeers {
+	p := &echoPeers{addr: addr, more: make(chan struct{}, 1024), done: make(chan struct{}),
+		dial: net.Dial, after: time.After}
 	for range pendingAhead {
 		p.more <- struct{}{}
 	}
+	return p
+}
+
+func startEchoPeers(addr string) *echoPeers {
+	p := newEchoPeers(addr)
 	go p.dialer()
 	return p
 }
 
-// dialer dials a connection per token; the listener exists once the module
-// is instantiated, so a refused dial is retried.
+// dialer dials a connection per token. The listener exists before the
+// program starts, so a dial should not fail; one that does (the backlog is
+// full, the program has closed the listener) is retried after a back-off,
+// until stop.
 func (p *echoPeers) dialer() {
 	for {
 		select {
@@ -202,19 +262,18 @@ func (p *echoPeers) dialer() {
 			return
 		case <-p.more:
 		}
-		var c net.Conn
-		for {
-			var err error
-			if c, err = net.Dial("tcp", p.addr); err == nil {
+		for wait := minRedial; ; wait = min(2*wait, maxRedial) {
+			c, err := p.dial("tcp", p.addr)
+			if err == nil {
+				go p.echo(c.(*net.TCPConn))
 				break
 			}
 			select {
 			case <-p.done:
 				return
-			default:
+			case <-p.after(wait):
 			}
 		}
-		go p.echo(c.(*net.TCPConn))
 	}
 }
 
