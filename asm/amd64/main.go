@@ -208,7 +208,8 @@ func decodeEpoll() {
 
 // decodeLoop decodes count records from src to dst: blocks of eight with
 // AVX2 where the CPU has it (the Go side sets epollDecodeAVX2 at start-up),
-// then the rest, or all of them, four per iteration with scalar loads. Each
+// then blocks of four with SSSE3 where the CPU has it (epollDecodeSSSE3),
+// then the last records, or all of them, with scalar loads. Each
 // record is read before its slot is written, which makes the in-place layout
 // safe: slot i ends where record i+1 begins at the earliest (decodeAVX2
 // gives the distances for its blocks).
@@ -300,7 +301,8 @@ func decodeSSSE3(dst, src, count GPPhysical) {
 	JCC(LabelRef("ssse3block"))
 }
 
-// decodeScalar is the loop of the CPUs without AVX2: per record two loads,
+// decodeScalar is the loop of the CPUs without SSSE3, and of the last
+// records the vector loops leave (fewer than four): per record two loads,
 // the flags from the 64-byte table (spec.FlagIndexByMul), two stores.
 func decodeScalar(dst, src, count GPPhysical) {
 	const unroll = 4
