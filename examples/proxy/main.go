@@ -50,8 +50,9 @@ import (
 )
 
 // Tokens below firstPair name the listener, the waker and the loop's own
-// timers; from firstPair on, pair k has 2k for its client and 2k+1 for its
-// upstream, and its timer fires 2k.
+// timers; the pair in slot k of the loop's pairTable has firstPair+2k for
+// its client and firstPair+2k+1 for its upstream, and its timer fires with
+// its client's token.
 const (
 	listenerToken mio.Token = iota
 	wakerToken
@@ -241,7 +242,10 @@ type loop struct {
 	wheel   *timer.Wheel
 	fire    func(mio.Token) // l.expired, bound once
 	pairs   pairTable
-	now     time.Time // when the current Poll returned
+	// accepted counts the pairs this loop has had: each pair's number in
+	// the logs, which stays its own when its tokens go to a later pair.
+	accepted uint64
+	now      time.Time // when the current Poll returned
 
 	conns *atomic.Int64
 	stops *atomic.Int32
@@ -392,6 +396,8 @@ func (lp *loop) accept() {
 		} else {
 			lp.conns.Add(1)
 			lp.pairs.add(id, p)
+			lp.accepted++
+			p.seq = lp.accepted
 		}
 		if short {
 			lp.pauseAccept(syscall.EMFILE)
@@ -476,7 +482,7 @@ func (lp *loop) expired(tok mio.Token) {
 		}
 		p.timer = timer.ID{}
 		if !p.connected {
-			log.Printf("pair %d: upstream did not connect within %v", tok, lp.cfg.connectTimeout)
+			log.Printf("pair %d: upstream did not connect within %v", p.seq, lp.cfg.connectTimeout)
 			lp.closePair(tok, p)
 			return
 		}
@@ -487,7 +493,7 @@ func (lp *loop) expired(tok mio.Token) {
 			p.timer = lp.addTimer(lp.cfg.idleTimeout-idle, tok)
 			return
 		}
-		log.Printf("pair %d: idle for %v", tok, lp.cfg.idleTimeout)
+		log.Printf("pair %d: idle for %v", p.seq, lp.cfg.idleTimeout)
 		lp.closePair(tok, p)
 	}
 }
@@ -506,7 +512,7 @@ func (lp *loop) handle(tok mio.Token, ev mio.Event) {
 		err = p.listen(lp.r, id)
 	}
 	if err != nil {
-		log.Printf("pair %d: %v", id, err)
+		log.Printf("pair %d: %v", p.seq, err)
 	}
 	if p.err() != nil || (p.finished[0] && p.finished[1]) {
 		lp.closePair(id, p)
@@ -526,7 +532,7 @@ func (lp *loop) handle(tok mio.Token, ev mio.Event) {
 func (lp *loop) closePair(id mio.Token, p *pair) {
 	p.close(lp.r)
 	lp.wheel.Cancel(p.timer)
-	lp.pairs.remove(id)
+	lp.pairs.remove(id, p)
 	lp.conns.Add(-1)
 	lp.resumeAccept()
 }
@@ -749,6 +755,7 @@ type pair struct {
 	early            srcState  // the client's events before the upstream connected
 	timer            timer.ID  // the connect timeout, then the idle timeout
 	active           time.Time // when the pair last had an event
+	seq              uint64    // the loop's count of pairs when this one came: its name in the logs
 }
 
 func (p *pair) close(r *mio.Registry) {

@@ -53,10 +53,11 @@ func (t *pairTable) get(tok mio.Token) *pair {
 	return nil
 }
 
-// remove frees the slot of the pair whose client token is id.
-func (t *pairTable) remove(id mio.Token) {
+// remove frees the slot of p, whose client token is id; a second remove
+// of p changes nothing, even once its slot holds another pair.
+func (t *pairTable) remove(id mio.Token, p *pair) {
 	k := int(id-firstPair) / 2
-	if t.slots[k] != nil {
+	if t.slots[k] == p {
 		t.slots[k] = nil
 		t.retired = append(t.retired, k)
 		t.open--

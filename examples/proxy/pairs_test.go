@@ -15,6 +15,9 @@ func TestPairTableReusesSlotsAfterTheBatch(t *testing.T) {
 	var tbl pairTable
 	a, b := &pair{}, &pair{}
 	ida := tbl.token()
+	if again := tbl.token(); again != ida {
+		t.Fatalf("token without add: %d, then %d: a failed dial must leave the table as it was", ida, again)
+	}
 	tbl.add(ida, a)
 	idb := tbl.token()
 	tbl.add(idb, b)
@@ -24,8 +27,8 @@ func TestPairTableReusesSlotsAfterTheBatch(t *testing.T) {
 	if tbl.get(ida) != a || tbl.get(ida+1) != a || tbl.get(idb+1) != b {
 		t.Fatal("a pair is not found by its client and upstream tokens")
 	}
-	tbl.remove(ida)
-	tbl.remove(ida) // a second remove changes nothing
+	tbl.remove(ida, a)
+	tbl.remove(ida, a) // a second remove changes nothing
 	if tbl.get(ida) != nil || tbl.get(ida+1) != nil {
 		t.Fatal("a removed pair is still found")
 	}
@@ -42,8 +45,9 @@ func TestPairTableReusesSlotsAfterTheBatch(t *testing.T) {
 	if idd != ida || tbl.get(ida) != d {
 		t.Fatalf("after the batch, new pair got token %d, want the freed %d", idd, ida)
 	}
-	if tbl.open != 3 {
-		t.Fatalf("%d pairs open, want 3", tbl.open)
+	tbl.remove(ida, a) // a's slot is d's now: a late remove of a leaves d
+	if tbl.get(ida) != d || tbl.open != 3 {
+		t.Fatalf("a remove of a closed pair took its slot's new pair: %d open", tbl.open)
 	}
 	seen := map[*pair]bool{}
 	tbl.all(func(id mio.Token, p *pair) {
@@ -57,5 +61,43 @@ func TestPairTableReusesSlotsAfterTheBatch(t *testing.T) {
 	}
 	if tbl.get(firstPair-1) != nil || tbl.get(firstPair+2*100) != nil {
 		t.Fatal("a token outside the table names a pair")
+	}
+}
+
+// all may remove each pair it is given, as a loop's close does, and then
+// visits every pair once; the slots all come back after the batch.
+func TestPairTableAllWithRemoval(t *testing.T) {
+	var tbl pairTable
+	want := map[*pair]mio.Token{}
+	for range 5 {
+		p, id := &pair{}, tbl.token()
+		tbl.add(id, p)
+		want[p] = id
+	}
+	visits := 0
+	tbl.all(func(id mio.Token, p *pair) {
+		if want[p] != id {
+			t.Errorf("all gave token %d for a pair added with %d", id, want[p])
+		}
+		visits++
+		tbl.remove(id, p)
+	})
+	if visits != 5 || tbl.open != 0 {
+		t.Fatalf("%d visits, %d open after removing each: want 5 and 0", visits, tbl.open)
+	}
+	tbl.endBatch()
+	reused := map[mio.Token]bool{}
+	for range 5 {
+		id := tbl.token()
+		tbl.add(id, &pair{})
+		reused[id] = true
+	}
+	for _, id := range want {
+		if !reused[id] {
+			t.Errorf("token %d was not reused after the batch", id)
+		}
+	}
+	if len(tbl.slots) != 5 {
+		t.Fatalf("%d slots for 5 pairs at most at once", len(tbl.slots))
 	}
 }

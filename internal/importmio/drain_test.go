@@ -14,20 +14,20 @@ type loop struct {
 	wakes, other int
 }
 
-// handle is what a real loop calls per event: too big to inline, so the
-// range body below is a closure the compiler must keep on the stack.
+// handle is what a real loop calls per event, kept a call as a real
+// handler is (too big to inline): the range body below then has a call in
+// it, as a user's has.
 //
 //go:noinline
 func (l *loop) handle(ev mio.Event) {
-	if ev.IsReadable() && !ev.IsError() {
-		l.other++
-	}
+	l.other++
 }
 
 // A Wake, a Poll and a range over Drain, written the documented way in a
 // package that imports mio alone, make no allocation. Without mio naming
 // the aliased methods, Drain is not inlined here, and the range's closure
-// and state go to the heap: two allocations per iteration.
+// and state go to the heap: three allocations per iteration on Linux with
+// Go 1.26.
 func TestDrainLoopAllocatesNothing(t *testing.T) {
 	p, err := mio.New()
 	if err != nil {
