@@ -63,6 +63,12 @@ const (
 )
 
 const (
+	// eventsPerPoll is the loop's ring. With 500 connections each sending
+	// 512 B, 128 gave a p99 latency 4–13 % lower than 1024 over three
+	// interleaved A/B runs of 4–8 rounds (25.8 against 29.7 ms, say), for
+	// the same CPU per round trip; with fewer connections ready at once
+	// the ring's size does not matter.
+	eventsPerPoll = 128
 	// acceptRetry is how long a loop out of descriptors waits before it
 	// tries to accept again, unless a pair of its own closes first.
 	acceptRetry = 100 * time.Millisecond
@@ -307,7 +313,7 @@ func (lp *loop) addTimer(d time.Duration, tok mio.Token) timer.ID {
 // run serves until the loop is stopped and drained.
 func (lp *loop) run() error {
 	defer lp.close()
-	events := mio.NewEvents(1024)
+	events := mio.NewEvents(eventsPerPoll)
 	for {
 		if err := lp.poll.Poll(events, lp.wheel.Next()); err != nil {
 			return err
